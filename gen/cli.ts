@@ -1,0 +1,82 @@
+/**
+ * `npm run gen [-- --config FILE] [--out DIR] [--check]`
+ *
+ * Generates every artefact from one config. With --check nothing is written:
+ * it exits 1 listing the files that differ from what is committed, so CI
+ * catches a hand edit or a forgotten regeneration. On an invalid config it
+ * prints one line per problem (each naming the exact path) and writes nothing.
+ */
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { GENERATORS } from './artefacts';
+import { ConfigError, loadConfig } from './config/load';
+import type { GeneratedFile } from './types';
+
+export interface GenOptions {
+	config: string;
+	out: string;
+	check: boolean;
+}
+
+export function parseArgs(argv: string[]): GenOptions {
+	const options: GenOptions = { config: 'ragops.config.yaml', out: '.', check: false };
+	for (let i = 0; i < argv.length; i++) {
+		const arg = argv[i];
+		if (arg === '--check') options.check = true;
+		else if (arg === '--config' || arg === '--out') {
+			const value = argv[++i];
+			if (!value) throw new Error(`${arg} needs a value`);
+			options[arg === '--config' ? 'config' : 'out'] = value;
+		} else throw new Error(`unknown argument "${arg}"; usage: npm run gen -- [--config FILE] [--out DIR] [--check]`);
+	}
+	return options;
+}
+
+/** Runs every generator; throws ConfigError before anything is produced when the config is invalid. */
+export function generateAll(configFile: string): GeneratedFile[] {
+	const config = loadConfig(configFile);
+	const files = GENERATORS.flatMap((g) => g.generate(config));
+	const seen = new Set<string>();
+	for (const f of files) {
+		if (seen.has(f.path)) throw new Error(`two generators write ${f.path}`);
+		seen.add(f.path);
+	}
+	return files.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+export function main(argv: string[]): number {
+	let options: GenOptions;
+	let files: GeneratedFile[];
+	try {
+		options = parseArgs(argv);
+		files = generateAll(resolve(options.config));
+	} catch (error) {
+		if (error instanceof ConfigError) {
+			for (const problem of error.problems) console.error(`${options!.config}: ${problem}`);
+			console.error('Nothing was written.');
+		} else console.error(`gen: ${(error as Error).message}`);
+		return 2;
+	}
+	if (options.check) {
+		const stale = files.filter((f) => {
+			const path = join(options.out, f.path);
+			return !existsSync(path) || readFileSync(path, 'utf8') !== f.content;
+		});
+		for (const f of stale) console.error(`out of date: ${f.path}`);
+		if (stale.length > 0) {
+			console.error(`${stale.length} generated file(s) differ from ${options.config}; run \`npm run gen\` and commit.`);
+			return 1;
+		}
+		console.log(`${files.length} generated files are up to date.`);
+		return 0;
+	}
+	for (const f of files) {
+		const path = join(options.out, f.path);
+		mkdirSync(dirname(path), { recursive: true });
+		writeFileSync(path, f.content);
+	}
+	console.log(`Wrote ${files.length} files from ${options.config}.`);
+	return 0;
+}
+
+if (require.main === module) process.exitCode = main(process.argv.slice(2));

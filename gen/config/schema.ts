@@ -1,0 +1,263 @@
+/**
+ * The one config schema: everything `npm run gen` reads from ragops.config.yaml.
+ *
+ * Written with zod's v4 API (shipped inside zod 3.25 as `zod/v4`) because it
+ * gives strict objects, precise issue paths and `z.toJSONSchema` for editor
+ * completion from the same definition. Every object is strict, so a typo in a
+ * key is an error that names it, not a silently ignored setting.
+ *
+ * Cross-field rules (unique names, references between sections) live in the
+ * `superRefine` at the bottom so their errors carry the exact path too.
+ */
+import { z } from 'zod/v4';
+import { DURATION_PATTERN, parseDuration } from '../duration';
+
+const duration = z
+	.string()
+	.refine((s) => s !== '' && DURATION_PATTERN.test(s) && parseDuration(s) > 0, {
+		message: 'must be a duration such as 30s, 5m, 26h or 7d',
+	})
+	.describe('A Prometheus duration: 30s, 5m, 1h30m, 26h, 7d');
+
+/** Lower-case DNS-label style names: they become job names, label values, file names and URL anchors. */
+const name = z
+	.string()
+	.regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes, starting with a letter (e.g. rag-api)');
+
+const metricName = z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'must be a valid Prometheus metric name');
+const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a valid Prometheus label name');
+const urlPath = z.string().regex(/^\/[^\s]*$/, 'must be a path starting with /');
+const hostPort = z
+	.string()
+	.regex(/^[a-zA-Z0-9.-]+:\d{1,5}$/, 'must be host:port as Prometheus scrapes it, e.g. rag-api:8000');
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+const filePath = z.string().min(1).regex(/^[^\s]+$/, 'must be a file path without spaces');
+const percent = z
+	.number()
+	.gt(0, 'must be above 0 (a percentage, e.g. 99.5)')
+	.lt(100, 'must be below 100 (a percentage, e.g. 99.5; 100 leaves no error budget)');
+
+/** Metric names of a RAG API service; defaults follow the common prom-client / OpenTelemetry HTTP names. */
+const ragApiMetrics = z
+	.strictObject({
+		requestsTotal: metricName
+			.default('http_requests_total')
+			.describe('Counter of requests, with a status-code label'),
+		statusLabel: labelName.default('status_code').describe('Label on requestsTotal carrying the HTTP status code'),
+		errorStatusRegex: z
+			.string()
+			.default('5..')
+			.describe('Status codes that count as errors for the availability SLO (PromQL regex)'),
+		latencyHistogram: metricName
+			.default('http_request_duration_seconds')
+			.describe('Histogram base name (without _bucket) of request latency in seconds'),
+		routeLabel: labelName.default('route').describe('Label naming the route or endpoint, for dashboards'),
+	})
+	.describe('Metric names the RAG API exposes; override when yours differ (e.g. kb_query_duration_seconds)');
+
+const slo = z
+	.strictObject({
+		availability: percent.describe('Percentage of requests that must not be errors, e.g. 99.5'),
+		latency: z
+			.strictObject({
+				threshold: z
+					.number()
+					.positive('must be a positive number of seconds')
+					.describe('Latency threshold in seconds; must be one of the histogram bucket bounds (le)'),
+				target: percent.describe('Percentage of requests that must be faster than the threshold'),
+			})
+			.optional(),
+		window: duration.default('30d').describe('SLO window for the error budget'),
+	})
+	.describe('Service level objectives, turned into multi-window multi-burn-rate alerts');
+
+export const SERVICE_KINDS = ['rag-api', 'search', 'qdrant', 'chroma', 'ingestion', 'n8n', 'generic'] as const;
+
+const service = z
+	.strictObject({
+		name: name.describe('Service name; becomes the Prometheus job and the `service` label'),
+		kind: z.enum(SERVICE_KINDS).describe('What the service is; decides default paths, metrics and alerts'),
+		address: hostPort.describe('host:port Prometheus scrapes and probes'),
+		scheme: z.enum(['http', 'https']).default('http'),
+		metricsPath: urlPath.optional().describe('Path of the metrics endpoint; omit to not scrape the service'),
+		healthPath: urlPath.optional().describe('Path the blackbox exporter probes (e.g. /healthz); omit for none'),
+		critical: z.boolean().default(false).describe('Whether an outage pages (critical) or only warns'),
+		dependsOn: z.array(name).default([]).describe('Services this one needs; alerts on it are inhibited while they are down'),
+		metrics: ragApiMetrics.optional(),
+		slo: slo.optional(),
+	})
+	.describe('A service of the RAG stack');
+
+const ingestionSource = z.strictObject({
+	name: name.describe('Ingestion source; the `target` label of the pushed ragops_ingestion_* metrics'),
+	cron: z.string().min(1).optional().describe('Cron expression of the schedule, for the n8n workflow'),
+	every: duration.describe('Expected time between runs; freshness alerts fire after twice this'),
+	maxRuntime: duration.default('2h').describe('A run longer than this is reported failed'),
+});
+
+const freshness = z.strictObject({
+	manifest: name.describe('Manifest name; the `target` label of the pushed ragops_freshness_* metrics'),
+	warnAfter: duration.describe('Manifest age above which it is stale (warning)'),
+	errorAfter: duration.describe('Manifest age above which it is an error (critical)'),
+});
+
+const retention = z.strictObject({
+	keepLast: z.int().min(1).default(3),
+	keepDaily: z.int().min(0).default(7),
+	keepWeekly: z.int().min(0).default(4),
+	keepMonthly: z.int().min(0).default(6),
+	keepWithin: duration.optional(),
+});
+
+const backups = z.strictObject({
+	service: name.describe('The qdrant service (by name) whose collections are backed up'),
+	collections: z.array(name).min(1).describe('Collections to snapshot; the `target` label of ragops_backup_* metrics'),
+	every: duration.default('24h').describe('Backup period; the backup-age alert fires after twice this'),
+	cron: z.string().min(1).default('30 3 * * *'),
+	retention: retention.default({ keepLast: 3, keepDaily: 7, keepWeekly: 4, keepMonthly: 6 }),
+});
+
+const healthChecks = z.strictObject({
+	every: duration.default('30s').describe('How often the n8n health watch runs'),
+	staleAfter: duration
+		.default('5m')
+		.describe('Pushes older than this mean n8n stopped watching (RagOpsHealthPushesStale fires)'),
+});
+
+const receivers = z.strictObject({
+	slack: z.strictObject({
+		channel: z.string().regex(/^[#@]?[\w.-]+$/, 'must be a Slack channel such as #rag-alerts'),
+		apiUrlFile: filePath.describe('File holding the Slack incoming-webhook URL (mounted secret)'),
+	}),
+	pagerduty: z.strictObject({
+		routingKeyFile: filePath.describe('File holding the PagerDuty Events v2 routing key (mounted secret)'),
+	}),
+	heartbeat: z
+		.strictObject({ url: httpUrl.describe('Dead man\'s switch URL the Watchdog alert is sent to') })
+		.optional(),
+});
+
+export const ragopsConfigSchema = z
+	.strictObject({
+		$schema: z.string().optional(),
+		project: name.describe('Project name; used in titles and the `project` external label'),
+		runbookBaseUrl: httpUrl.describe('Base URL of the runbooks; each alert links <base>#<alertname lower-case>'),
+		grafanaUrl: httpUrl.default('http://localhost:3000').describe('Grafana URL used in alert links'),
+		prometheus: z
+			.strictObject({
+				scrapeInterval: duration.default('15s'),
+				evaluationInterval: duration.default('15s'),
+				retention: duration.default('15d'),
+			})
+			.default({ scrapeInterval: '15s', evaluationInterval: '15s', retention: '15d' }),
+		pushgateway: z.strictObject({ address: hostPort }).default({ address: 'pushgateway:9091' }),
+		n8n: z
+			.strictObject({ address: hostPort, metricsPath: urlPath.default('/metrics') })
+			.default({ address: 'n8n:5678', metricsPath: '/metrics' }),
+		services: z.array(service).min(1, 'list at least one service'),
+		healthChecks: healthChecks.default({ every: '30s', staleAfter: '5m' }),
+		ingestion: z
+			.strictObject({
+				sources: z.array(ingestionSource).default([]),
+				freshness: z.array(freshness).default([]),
+			})
+			.default({ sources: [], freshness: [] }),
+		backups: backups.optional(),
+		alerting: z.strictObject({
+			receivers,
+			groupWait: duration.default('30s'),
+			groupInterval: duration.default('5m'),
+			repeatInterval: duration.default('4h'),
+		}),
+		logs: z
+			.strictObject({
+				retention: duration.default('31d').describe('How long Loki keeps logs (compactor retention)'),
+				errorRateThreshold: z
+					.number()
+					.positive()
+					.default(1)
+					.describe('Error log lines per second above which the log alerts fire'),
+			})
+			.default({ retention: '31d', errorRateThreshold: 1 }),
+	})
+	.superRefine((cfg, ctx) => {
+		const names = new Map<string, number>();
+		cfg.services.forEach((s, i) => {
+			if (names.has(s.name)) {
+				ctx.addIssue({
+					code: 'custom',
+					path: ['services', i, 'name'],
+					message: `duplicate service name "${s.name}" (also services[${names.get(s.name)}])`,
+				});
+			} else names.set(s.name, i);
+		});
+		cfg.services.forEach((s, i) => {
+			s.dependsOn.forEach((dep, j) => {
+				if (!names.has(dep)) {
+					ctx.addIssue({
+						code: 'custom',
+						path: ['services', i, 'dependsOn', j],
+						message: `unknown service "${dep}"; known: ${[...names.keys()].join(', ')}`,
+					});
+				} else if (dep === s.name) {
+					ctx.addIssue({ code: 'custom', path: ['services', i, 'dependsOn', j], message: 'a service cannot depend on itself' });
+				}
+			});
+			if ((s.metrics || s.slo) && s.kind !== 'rag-api') {
+				ctx.addIssue({
+					code: 'custom',
+					path: ['services', i, s.slo ? 'slo' : 'metrics'],
+					message: `only services of kind rag-api take metrics/slo (this one is ${s.kind})`,
+				});
+			}
+			if (s.slo && !s.metricsPath) {
+				ctx.addIssue({
+					code: 'custom',
+					path: ['services', i, 'metricsPath'],
+					message: 'an SLO needs the service scraped: set metricsPath',
+				});
+			}
+		});
+		if (cfg.backups) {
+			const target = cfg.services.find((s) => s.name === cfg.backups!.service);
+			if (!target) {
+				ctx.addIssue({ code: 'custom', path: ['backups', 'service'], message: `unknown service "${cfg.backups.service}"` });
+			} else if (target.kind !== 'qdrant') {
+				ctx.addIssue({
+					code: 'custom',
+					path: ['backups', 'service'],
+					message: `service "${target.name}" is of kind ${target.kind}; backups need a qdrant service`,
+				});
+			}
+		}
+		const unique = (list: { name?: string; manifest?: string }[], key: 'name' | 'manifest', path: string[]) => {
+			const seen = new Set<string>();
+			list.forEach((entry, i) => {
+				const value = entry[key]!;
+				if (seen.has(value)) ctx.addIssue({ code: 'custom', path: [...path, i, key], message: `duplicate "${value}"` });
+				seen.add(value);
+			});
+		};
+		unique(cfg.ingestion.sources, 'name', ['ingestion', 'sources']);
+		unique(cfg.ingestion.freshness, 'manifest', ['ingestion', 'freshness']);
+		cfg.ingestion.freshness.forEach((f, i) => {
+			if (parseDuration(f.errorAfter) <= parseDuration(f.warnAfter)) {
+				ctx.addIssue({
+					code: 'custom',
+					path: ['ingestion', 'freshness', i, 'errorAfter'],
+					message: `must be longer than warnAfter (${f.warnAfter})`,
+				});
+			}
+		});
+		if (parseDuration(cfg.healthChecks.staleAfter) <= parseDuration(cfg.healthChecks.every)) {
+			ctx.addIssue({
+				code: 'custom',
+				path: ['healthChecks', 'staleAfter'],
+				message: `must be longer than healthChecks.every (${cfg.healthChecks.every})`,
+			});
+		}
+	});
+
+export type RagopsConfig = z.output<typeof ragopsConfigSchema>;
+export type ServiceConfig = RagopsConfig['services'][number];
+export type RagApiMetrics = z.output<typeof ragApiMetrics>;
