@@ -1,0 +1,75 @@
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IHttpRequestOptions,
+	INodeProperties,
+	Icon,
+} from 'n8n-workflow';
+
+/**
+ * Where the nodes push their `ragops_*` metrics: a Prometheus Pushgateway,
+ * optionally behind a reverse proxy that asks for HTTP basic auth (the
+ * Pushgateway itself has no auth of its own beyond its web config).
+ *
+ * Data: `{ url: string; username?: string; password?: string }`.
+ */
+export class RagOpsPushgatewayApi implements ICredentialType {
+	name = 'ragOpsPushgatewayApi';
+
+	displayName = 'RagOps Pushgateway API';
+
+	icon: Icon = { light: 'file:pushgateway.svg', dark: 'file:pushgateway.dark.svg' };
+
+	documentationUrl = 'https://github.com/prometheus/pushgateway#readme';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'URL',
+			name: 'url',
+			type: 'string',
+			default: 'http://localhost:9091',
+			placeholder: 'http://pushgateway:9091',
+			required: true,
+			description: 'Base URL of the Pushgateway, without the /metrics path',
+		},
+		{
+			displayName: 'Username',
+			name: 'username',
+			type: 'string',
+			default: '',
+			description:
+				'Username for HTTP basic auth, when a reverse proxy in front of the Pushgateway asks for it. Leave empty for none.',
+		},
+		{
+			displayName: 'Password',
+			name: 'password',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description: 'Password for HTTP basic auth (only used when a username is set)',
+		},
+	];
+
+	// A function rather than the generic form: the generic `auth` block would
+	// send `Authorization: Basic Og==` (empty user and password) to every
+	// Pushgateway without a proxy; this only sends basic auth when a username is set.
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
+		const username = typeof credentials.username === 'string' ? credentials.username : '';
+		if (username === '') return requestOptions;
+		const password = typeof credentials.password === 'string' ? credentials.password : '';
+		return { ...requestOptions, auth: { username, password } };
+	}
+
+	// The Pushgateway's readiness endpoint: 200 once it serves pushes.
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.url}}',
+			url: '/-/ready',
+			method: 'GET',
+		},
+	};
+}

@@ -1,0 +1,413 @@
+/**
+ * In-process node harness: runs ONE node type inside n8n-core's real execution
+ * engine (`WorkflowExecute` → `ExecuteContext` → the real `NodeExecuteFunctions`
+ * helpers), the way n8n's own `NodeTestHarness` (packages/core/nodes-testing)
+ * does, but without nock and without workflow JSON fixtures.
+ *
+ * What is real: parameter resolution (incl. expressions and `displayOptions`
+ * checks for credentials), `this.helpers.httpRequest` /
+ * `httpRequestWithAuthentication` (axios, real sockets: point them at
+ * 127.0.0.1), credential authentication through the credential type's own
+ * `authenticate` (function or generic `={{$credentials.x}}` form, resolved the
+ * way n8n's CredentialsHelper resolves it), `continueOnFail()` handling,
+ * `pairedItem` bookkeeping, workflow static data.
+ *
+ * What is stubbed: the database (credentials come from `opts.credentials`,
+ * keyed by credential type name), lifecycle hooks other than the ones needed to
+ * collect the run, and UI push.
+ *
+ * Static data semantics (as in a real n8n instance): in `trigger`/`webhook`
+ * modes (an active workflow) the node's static data is saved after the run: the
+ * object passed as `staticData` is updated in place (JSON round-tripped, as n8n
+ * stores it in its database) and returned, so passing the same object to the
+ * next `runNode` carries state. In `manual` mode n8n does not save static
+ * data: the node sees a copy and the caller's object is left untouched.
+ *
+ * Usage:
+ * ```ts
+ * const run = await runNode({
+ *   node: new RagHealthCheck(),
+ *   parameters: { pushMetrics: true, ... },
+ *   credentials: { ragOpsPushgatewayApi: { url: 'http://127.0.0.1:9091' } },
+ *   staticData,            // same object on the next call → state carries
+ * });
+ * run.outputs[0]           // items of the first output
+ * run.error                // the node's error when it threw and continueOnFail is off
+ * ```
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { Container } from '@n8n/di';
+import { Credentials, ErrorReporter, ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import {
+	createRunExecutionData,
+	ICredentialsHelper,
+	NodeConnectionTypes,
+	Workflow,
+	type ICredentialDataDecryptedObject,
+	type ICredentialType,
+	type IDataObject,
+	type IExecuteFunctions,
+	type IHttpRequestHelper,
+	type IHttpRequestOptions,
+	type INode,
+	type INodeCredentialsDetails,
+	type INodeExecutionData,
+	type INodeProperties,
+	type INodeType,
+	type INodeTypes,
+	type IRequestOptionsSimplified,
+	type IRun,
+	type IRunExecutionData,
+	type IVersionedNodeType,
+	type IWorkflowBase,
+	type IWorkflowExecuteAdditionalData,
+	type WorkflowExecuteMode,
+} from 'n8n-workflow';
+
+/** Package prefix under which n8n registers community node types. */
+export const PACKAGE_NAME = 'n8n-nodes-ragops';
+const START_TYPE = `${PACKAGE_NAME}.harnessStart`;
+const START_NAME = 'Start';
+
+export interface RunNodeOptions {
+	/** An instance of the node class under test. */
+	node: INodeType;
+	/** The node's parameters, as they would be stored in the workflow JSON. */
+	parameters?: INode['parameters'];
+	/** Items fed into the node's main input (default: one empty item). */
+	inputItems?: INodeExecutionData[];
+	/** Decrypted credential data by credential TYPE name, e.g. `{ ragOpsPushgatewayApi: { url } }`. */
+	credentials?: Record<string, ICredentialDataDecryptedObject>;
+	/**
+	 * Credential types to authenticate with. Default: every class exported by
+	 * `credentials/*.credentials.ts` of this repo. Add test-only types here.
+	 */
+	credentialTypes?: ICredentialType[];
+	/** Workflow static data; updated in place after a non-manual run (see module doc). */
+	staticData?: IDataObject;
+	/** Default `trigger` (active workflow). `manual` = a manual test run: static data is not saved. */
+	mode?: WorkflowExecuteMode;
+	/** The node's "On Error → Continue" setting. */
+	continueOnFail?: boolean;
+	/** Node name in the workflow (default: the description's `defaults.name`). */
+	nodeName?: string;
+	typeVersion?: number;
+}
+
+export interface RunNodeResult {
+	/** The node's outputs: `outputs[i]` holds the items of output i (empty when nothing came out). */
+	outputs: INodeExecutionData[][];
+	/** The same object passed as `staticData` (or a fresh one), after the run. */
+	staticData: IDataObject;
+	/**
+	 * The error the node ended with (the run failed), if any. Like n8n, the
+	 * engine stores a plain-object copy of the thrown error: `message`,
+	 * `description`, `httpCode` (NodeApiError), `context` ... survive, the
+	 * prototype does not (no `instanceof`).
+	 */
+	error?: NodeRunError;
+	/** The full run as n8n's engine returned it, for assertions the fields above miss. */
+	run: IRun;
+	/** The node's name in the workflow (key in `run.data.resultData.runData`). */
+	nodeName: string;
+}
+
+/** A node error as stored in the run data (see {@link RunNodeResult.error}). */
+export type NodeRunError = Error & {
+	description?: string | null;
+	httpCode?: string | null;
+	context?: IDataObject;
+	level?: string;
+};
+
+/**
+ * n8n-core reports every node error to its ErrorReporter (Sentry in
+ * production), whose fallback logs the full stack to the console. Expected
+ * errors in tests would drown the output, so the harness swaps in a silent one.
+ */
+Container.set(ErrorReporter, {
+	error: () => {},
+	warn: () => {},
+	info: () => {},
+} as unknown as ErrorReporter);
+
+/** Tiny trigger-like start node: passes `inputItems` to the node under test. */
+class HarnessStart implements INodeType {
+	description = {
+		displayName: 'Harness Start',
+		name: 'harnessStart',
+		group: ['trigger'],
+		version: 1,
+		description: 'Feeds the harness input items into the node under test',
+		defaults: { name: START_NAME },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [],
+	} as INodeType['description'];
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return [this.getInputData()];
+	}
+}
+
+class HarnessNodeTypes implements INodeTypes {
+	constructor(private readonly types: Record<string, INodeType>) {}
+
+	getByName(nodeType: string): INodeType | IVersionedNodeType {
+		return this.get(nodeType);
+	}
+
+	getByNameAndVersion(nodeType: string): INodeType {
+		return this.get(nodeType);
+	}
+
+	getKnownTypes() {
+		return {};
+	}
+
+	private get(nodeType: string): INodeType {
+		const type = this.types[nodeType];
+		if (!type) throw new Error(`nodeHarness: unknown node type ${nodeType}`);
+		return type;
+	}
+}
+
+/** Every credential type exported by this repo's `credentials/*.credentials.ts`. */
+export async function repoCredentialTypes(): Promise<ICredentialType[]> {
+	const dir = join(__dirname, '..', '..', 'credentials');
+	const types: ICredentialType[] = [];
+	for (const file of readdirSync(dir).filter((f) => f.endsWith('.credentials.ts'))) {
+		const mod = (await import(join(dir, file))) as Record<string, new () => ICredentialType>;
+		for (const Ctor of Object.values(mod)) {
+			if (typeof Ctor === 'function') types.push(new Ctor());
+		}
+	}
+	return types;
+}
+
+/**
+ * Credentials helper that serves decrypted data from memory and authenticates
+ * requests with the credential type's `authenticate`, mirroring what n8n's CLI
+ * CredentialsHelper does (function form called as is; generic form: each
+ * `properties.<headers|qs|body|auth>.<key>` value resolved as an expression with
+ * `$credentials`, then set on the request).
+ */
+class HarnessCredentialsHelper extends ICredentialsHelper {
+	constructor(
+		private readonly data: Record<string, ICredentialDataDecryptedObject>,
+		private readonly types: Map<string, ICredentialType>,
+	) {
+		super();
+	}
+
+	getParentTypes(name: string): string[] {
+		const parents = this.types.get(name)?.extends ?? [];
+		return parents.flatMap((p) => [p, ...this.getParentTypes(p)]);
+	}
+
+	isCredentialUsableByNode(): boolean {
+		return true;
+	}
+
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		typeName: string,
+		incoming: IHttpRequestOptions | IRequestOptionsSimplified,
+		workflow?: Workflow,
+		node?: INode,
+	): Promise<IHttpRequestOptions> {
+		const requestOptions = incoming as IHttpRequestOptions;
+		const type = this.types.get(typeName);
+		if (!type) throw new Error(`nodeHarness: credential type ${typeName} is not registered`);
+		const auth = type.authenticate;
+		if (typeof auth === 'function') return await auth(credentials, requestOptions);
+		if (auth && auth.type === 'generic') {
+			const resolve = (value: unknown): unknown => {
+				if (typeof value !== 'string' || !value.startsWith('=')) return value;
+				const resolved = workflow!.expression.getSimpleParameterValue(
+					node!,
+					value,
+					'internal',
+					{ $credentials: credentials } as never,
+					undefined,
+					'',
+				);
+				return resolved ? String(resolved) : '';
+			};
+			const target = requestOptions as unknown as Record<string, Record<string, unknown>>;
+			requestOptions.headers ??= {};
+			for (const [outer, inner] of Object.entries(auth.properties)) {
+				for (const [key, value] of Object.entries(inner as Record<string, unknown>)) {
+					target[outer] ??= {};
+					target[outer][String(resolve(key))] = resolve(value);
+				}
+			}
+		}
+		return requestOptions;
+	}
+
+	async preAuthentication(
+		_helpers: IHttpRequestHelper,
+		_credentials: ICredentialDataDecryptedObject,
+	): Promise<ICredentialDataDecryptedObject | undefined> {
+		return undefined;
+	}
+
+	async runPreAuthentication(): Promise<ICredentialDataDecryptedObject | undefined> {
+		return undefined;
+	}
+
+	async getCredentials(nodeCredentials: INodeCredentialsDetails): Promise<Credentials> {
+		return new Credentials(nodeCredentials, '', '');
+	}
+
+	async getDecrypted(
+		_additionalData: IWorkflowExecuteAdditionalData,
+		_nodeCredentials: INodeCredentialsDetails,
+		type: string,
+	): Promise<ICredentialDataDecryptedObject> {
+		const data = this.data[type];
+		if (!data) throw new Error(`nodeHarness: no credentials of type ${type} were given to runNode()`);
+		// A copy, like a fresh decryption, so a node cannot mutate the test's object.
+		return structuredClone(data);
+	}
+
+	async updateCredentials(): Promise<void> {}
+
+	async updateCredentialsOauthTokenData(): Promise<void> {}
+
+	getCredentialsProperties(type: string): INodeProperties[] {
+		return this.types.get(type)?.properties ?? [];
+	}
+}
+
+function jsonCopy<T>(value: T): T {
+	return JSON.parse(JSON.stringify(value)) as T;
+}
+
+let executionCounter = 0;
+
+/** Runs one node inside n8n-core's WorkflowExecute; see the module doc. */
+export async function runNode(opts: RunNodeOptions): Promise<RunNodeResult> {
+	const mode = opts.mode ?? 'trigger';
+	const description = opts.node.description;
+	const nodeName = opts.nodeName ?? description.defaults?.name ?? description.displayName;
+	const nodeType = `${PACKAGE_NAME}.${description.name}`;
+	const typeVersion =
+		opts.typeVersion ??
+		(Array.isArray(description.version) ? Math.max(...description.version) : description.version);
+
+	const credentialTypes = new Map(
+		[...(await repoCredentialTypes()), ...(opts.credentialTypes ?? [])].map((t) => [t.name, t] as const),
+	);
+	const credentialsHelper = new HarnessCredentialsHelper(opts.credentials ?? {}, credentialTypes);
+
+	const underTest: INode = {
+		id: 'node-under-test',
+		name: nodeName,
+		type: nodeType,
+		typeVersion,
+		position: [200, 0],
+		parameters: opts.parameters ?? {},
+		continueOnFail: opts.continueOnFail ?? false,
+		credentials: Object.fromEntries(
+			Object.keys(opts.credentials ?? {}).map((type) => [type, { id: `cred-${type}`, name: type }]),
+		),
+	};
+	const start: INode = {
+		id: 'harness-start',
+		name: START_NAME,
+		type: START_TYPE,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+	};
+	const connections = {
+		[START_NAME]: { main: [[{ node: nodeName, type: NodeConnectionTypes.Main, index: 0 }]] },
+	};
+
+	const callerStatic = opts.staticData ?? {};
+	const workflow = new Workflow({
+		id: 'harness-workflow',
+		name: 'nodeHarness',
+		nodes: [start, underTest],
+		connections,
+		active: mode !== 'manual',
+		nodeTypes: new HarnessNodeTypes({ [START_TYPE]: new HarnessStart(), [nodeType]: opts.node }),
+		// The engine wraps this in an observable proxy; give it a copy and save back after the run.
+		staticData: jsonCopy(callerStatic),
+		settings: { executionOrder: 'v1' },
+	});
+
+	const executionId = String(++executionCounter);
+	const workflowData: IWorkflowBase = {
+		id: workflow.id,
+		name: 'nodeHarness',
+		active: workflow.active,
+		activeVersionId: null,
+		isArchived: false,
+		nodes: [start, underTest],
+		connections,
+		settings: { executionOrder: 'v1' },
+		createdAt: new Date(),
+		updatedAt: new Date(),
+	};
+	const hooks = new ExecutionLifecycleHooks(mode, executionId, workflowData);
+	let afterHookRun: IRun | undefined;
+	hooks.addHandler('workflowExecuteAfter', (fullRunData) => {
+		afterHookRun = fullRunData;
+	});
+
+	const additionalData = {
+		hooks,
+		credentialsHelper,
+		executionId,
+		currentNodeParameters: undefined,
+		restApiUrl: 'http://127.0.0.1:5678/rest',
+		instanceBaseUrl: 'http://127.0.0.1:5678/',
+		webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
+		webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
+		webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
+		formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
+		variables: {},
+		executeWorkflow: async () => {
+			throw new Error('nodeHarness: sub-workflows are not supported');
+		},
+		getRunExecutionData: async () => undefined,
+		logAiEvent: () => {},
+		setExecutionStatus: () => {},
+		sendDataToUI: () => {},
+		startRunnerTask: async () => {
+			throw new Error('nodeHarness: task runners are not supported');
+		},
+	} as unknown as IWorkflowExecuteAdditionalData;
+
+	const runExecutionData: IRunExecutionData = createRunExecutionData({
+		executionData: {
+			nodeExecutionStack: [
+				{ node: start, data: { main: [opts.inputItems ?? [{ json: {} }]] }, source: null },
+			],
+		},
+	});
+
+	const engine = new WorkflowExecute(additionalData, mode, runExecutionData);
+	const returned = await engine.processRunExecutionData(workflow);
+	// The engine resolves with the run after the workflowExecuteAfter hook ran.
+	const run = afterHookRun ?? returned;
+
+	const taskData = run.data.resultData.runData[nodeName]?.[0];
+	const outputs = (taskData?.data?.main ?? []).map((items) => items ?? []);
+	const runError = run.data.resultData.error;
+	const error = taskData?.error ?? runError;
+
+	if (mode !== 'manual') {
+		// What n8n persists for an active workflow: the JSON of workflow.staticData.
+		const saved = jsonCopy(workflow.staticData);
+		for (const key of Object.keys(callerStatic)) delete callerStatic[key];
+		Object.assign(callerStatic, saved);
+	}
+
+	return { outputs, staticData: callerStatic, error: error as NodeRunError | undefined, run, nodeName };
+}
