@@ -1,0 +1,342 @@
+import type { IHttpRequestMethods, IHttpRequestOptions } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
+
+/**
+ * One HTTP probe that always comes back, and comes back in time.
+ *
+ * n8n's HTTP helper (axios underneath) has two gaps for health checks: its
+ * `timeout` is a socket-idle timeout (a server that trickles one byte a second
+ * never trips it) and it buffers bodies without limit. So the probe asks for a
+ * stream (`encoding: 'stream'`), reads at most `maxBodyBytes`, and races
+ * everything against one overall deadline; when the deadline passes it aborts
+ * the request and destroys the stream. Errors are returned as values,
+ * classified retryable or not, never thrown.
+ *
+ * The request function is a parameter (`this.helpers.httpRequest` or a
+ * credential-bound `httpRequestWithAuthentication`) so the probe is testable
+ * against n8n's real HTTP client without a workflow around it.
+ */
+
+export type HttpRequestFn = (options: IHttpRequestOptions) => Promise<unknown>;
+
+export interface ProbeOptions {
+	url: string;
+	method?: IHttpRequestMethods;
+	headers?: Record<string, string>;
+	/** Overall deadline for connect + headers + body, in ms. */
+	timeoutMs: number;
+	/** Bytes of body kept; the rest is not downloaded. */
+	maxBodyBytes: number;
+	skipTlsVerify?: boolean;
+	/** Cancels the probe early (e.g. the execution was stopped). */
+	signal?: AbortSignal;
+}
+
+export interface ProbeResponse {
+	statusCode: number;
+	/** Lower-cased header names. */
+	headers: Record<string, string>;
+	/** Body decoded as UTF-8, at most maxBodyBytes of it. */
+	body: string;
+	/** Bytes received (up to the cap plus at most one chunk). */
+	bodyBytes: number;
+	/** True when the body was longer than maxBodyBytes and cut. */
+	truncated: boolean;
+}
+
+export type ProbeErrorCode =
+	| 'timeout'
+	| 'connection_refused'
+	| 'connection_reset'
+	| 'dns'
+	| 'network'
+	| 'tls'
+	| 'invalid_response'
+	| 'invalid_url'
+	| 'cancelled'
+	| 'unknown';
+
+export interface ProbeError {
+	code: ProbeErrorCode;
+	message: string;
+	/** Worth another attempt (transient network trouble, timeouts). */
+	retryable: boolean;
+}
+
+export interface ProbeResult {
+	url: string;
+	/** Wall time of the attempt in ms (until the body was read or the probe gave up). */
+	durationMs: number;
+	response?: ProbeResponse;
+	error?: ProbeError;
+}
+
+/** HTTP answers worth retrying: overload and gateway trouble. */
+export const RETRYABLE_STATUS_CODES: readonly number[] = [429, 502, 503, 504];
+
+export function isRetryableResult(result: ProbeResult): boolean {
+	if (result.error) return result.error.retryable;
+	return result.response !== undefined && RETRYABLE_STATUS_CODES.includes(result.response.statusCode);
+}
+
+class DeadlineExceeded extends Error {
+	constructor(readonly timeoutMs: number) {
+		super(`no complete answer within ${timeoutMs} ms`);
+	}
+}
+
+class Cancelled extends Error {
+	constructor() {
+		super('the check was cancelled');
+	}
+}
+
+/**
+ * An overall deadline: `expired` rejects when the time is up or `outer`
+ * aborts, and `signal` aborts at the same moment (handed to the HTTP client).
+ * The timer is `sleep` from n8n-workflow, cancelled by `dispose()` so no timer
+ * outlives the probe.
+ */
+class Deadline {
+	readonly expired: Promise<never>;
+	private readonly controller = new AbortController();
+	private readonly stopTimer = new AbortController();
+	private readonly onOuterAbort: () => void;
+
+	constructor(
+		timeoutMs: number,
+		private readonly outer?: AbortSignal,
+	) {
+		let fire: (reason: Error) => void = () => undefined;
+		this.expired = new Promise<never>((_resolve, reject) => {
+			fire = (reason: Error) => {
+				if (!this.controller.signal.aborted) this.controller.abort(reason);
+				reject(reason);
+			};
+		});
+		// Nobody may be racing on it when it fires; that is not an error.
+		this.expired.catch(() => undefined);
+		this.onOuterAbort = () => fire(new Cancelled());
+		if (outer?.aborted) {
+			fire(new Cancelled());
+		} else {
+			outer?.addEventListener('abort', this.onOuterAbort, { once: true });
+			sleep(timeoutMs, this.stopTimer.signal).then(
+				() => fire(new DeadlineExceeded(timeoutMs)),
+				() => undefined,
+			);
+		}
+	}
+
+	get signal(): AbortSignal {
+		return this.controller.signal;
+	}
+
+	async race<T>(promise: Promise<T>): Promise<T> {
+		return await Promise.race([promise, this.expired]);
+	}
+
+	dispose(): void {
+		this.stopTimer.abort();
+		this.outer?.removeEventListener('abort', this.onOuterAbort);
+	}
+}
+
+interface FullResponse {
+	body: unknown;
+	headers: Record<string, unknown>;
+	statusCode: number;
+}
+
+function isFullResponse(value: unknown): value is FullResponse {
+	return typeof value === 'object' && value !== null && typeof (value as FullResponse).statusCode === 'number';
+}
+
+interface Destroyable {
+	destroy?: (error?: Error) => void;
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> & Destroyable {
+	return (
+		typeof value === 'object' &&
+		value !== null &&
+		typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function'
+	);
+}
+
+function destroyBody(body: unknown): void {
+	if (typeof body === 'object' && body !== null) {
+		const destroy = (body as Destroyable).destroy;
+		if (typeof destroy === 'function') destroy.call(body);
+	}
+}
+
+function toBuffer(chunk: unknown): Buffer {
+	if (Buffer.isBuffer(chunk)) return chunk;
+	if (chunk instanceof Uint8Array) return Buffer.from(chunk);
+	if (typeof chunk === 'string') return Buffer.from(chunk, 'utf8');
+	if (chunk instanceof ArrayBuffer) return Buffer.from(chunk);
+	return Buffer.from(JSON.stringify(chunk) ?? '', 'utf8');
+}
+
+interface CappedBody {
+	body: string;
+	bodyBytes: number;
+	truncated: boolean;
+}
+
+function capBuffer(buffer: Buffer, maxBytes: number): CappedBody {
+	const truncated = buffer.length > maxBytes;
+	return {
+		body: (truncated ? buffer.subarray(0, maxBytes) : buffer).toString('utf8'),
+		bodyBytes: buffer.length,
+		truncated,
+	};
+}
+
+/** Read at most maxBytes of a body (stream or already-buffered), within the deadline. */
+async function readCapped(body: unknown, maxBytes: number, deadline: Deadline): Promise<CappedBody> {
+	if (body === undefined || body === null) return { body: '', bodyBytes: 0, truncated: false };
+	if (!isAsyncIterable(body)) return capBuffer(toBuffer(body), maxBytes);
+
+	const chunks: Buffer[] = [];
+	let received = 0;
+	let truncated = false;
+	const iterator = body[Symbol.asyncIterator]();
+	try {
+		for (;;) {
+			const next = await deadline.race(iterator.next());
+			if (next.done) break;
+			const chunk = toBuffer(next.value);
+			received += chunk.length;
+			chunks.push(chunk);
+			if (received > maxBytes) {
+				truncated = true;
+				break;
+			}
+		}
+	} finally {
+		// Stop downloading whatever is left (cap reached, deadline, error).
+		destroyBody(body);
+	}
+	const joined = Buffer.concat(chunks);
+	return { body: joined.subarray(0, maxBytes).toString('utf8'), bodyBytes: received, truncated };
+}
+
+function normalizeHeaders(headers: Record<string, unknown> | undefined): Record<string, string> {
+	const result: Record<string, string> = {};
+	if (!headers || typeof headers !== 'object') return result;
+	for (const [name, value] of Object.entries(headers)) {
+		if (value === undefined || value === null) continue;
+		result[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+	}
+	return result;
+}
+
+/** The first `code` found on the error or its causes (n8n wraps axios errors). */
+function findErrorCode(error: unknown): string | undefined {
+	let current: unknown = error;
+	for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+		const code = (current as { code?: unknown }).code;
+		if (typeof code === 'string' && code !== '') return code;
+		current = (current as { cause?: unknown }).cause;
+	}
+	return undefined;
+}
+
+function errorMessage(error: unknown): string {
+	if (error instanceof Error && error.message) return error.message;
+	return String(error);
+}
+
+/** Classify a thrown request error. Exported for tests. */
+export function classifyError(error: unknown): ProbeError {
+	if (error instanceof DeadlineExceeded) return { code: 'timeout', message: error.message, retryable: true };
+	if (error instanceof Cancelled) return { code: 'cancelled', message: error.message, retryable: false };
+	const code = findErrorCode(error) ?? '';
+	const message = errorMessage(error);
+	switch (code) {
+		case 'ECONNREFUSED':
+			return { code: 'connection_refused', message: `connection refused (${message})`, retryable: true };
+		case 'ECONNRESET':
+		case 'EPIPE':
+		case 'ERR_STREAM_PREMATURE_CLOSE':
+			return { code: 'connection_reset', message: `connection reset (${message})`, retryable: true };
+		case 'ETIMEDOUT':
+		case 'ECONNABORTED':
+		case 'ESOCKETTIMEDOUT':
+			return { code: 'timeout', message: `timed out (${message})`, retryable: true };
+		case 'EAI_AGAIN':
+			return { code: 'dns', message: `DNS lookup failed temporarily (${message})`, retryable: true };
+		case 'ENOTFOUND':
+			return { code: 'dns', message: `host not found (${message})`, retryable: false };
+		case 'EHOSTUNREACH':
+		case 'ENETUNREACH':
+		case 'ENETDOWN':
+		case 'EHOSTDOWN':
+			return { code: 'network', message: `network unreachable (${message})`, retryable: true };
+		case 'ERR_CANCELED':
+			return { code: 'cancelled', message: 'the request was aborted', retryable: false };
+		case 'ERR_INVALID_URL':
+		case 'ERR_INVALID_ARG_VALUE':
+			return { code: 'invalid_url', message: `invalid URL (${message})`, retryable: false };
+	}
+	if (code.startsWith('HPE_') || code === 'ERR_BAD_RESPONSE' || code === 'Z_DATA_ERROR') {
+		return { code: 'invalid_response', message: `not a valid HTTP response (${message})`, retryable: false };
+	}
+	if (code.startsWith('ERR_TLS') || code.includes('CERT') || code.startsWith('SSL') || code === 'EPROTO') {
+		return { code: 'tls', message: `TLS error (${message})`, retryable: false };
+	}
+	if (/invalid url/i.test(message)) return { code: 'invalid_url', message, retryable: false };
+	return { code: 'unknown', message: code ? `${code}: ${message}` : message, retryable: false };
+}
+
+/** Run one probe. Never throws; never takes (much) longer than timeoutMs. */
+export async function probe(request: HttpRequestFn, options: ProbeOptions): Promise<ProbeResult> {
+	const started = Date.now();
+	const deadline = new Deadline(options.timeoutMs, options.signal);
+	const pending = Promise.resolve().then(
+		async () =>
+			await request({
+				url: options.url,
+				method: options.method ?? 'GET',
+				headers: options.headers,
+				// Also bounds the socket idle time inside the client, even when a
+				// caller's helper replaces our abort signal with its own.
+				timeout: options.timeoutMs,
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+				encoding: 'stream',
+				json: false,
+				skipSslCertificateValidation: options.skipTlsVerify === true,
+				abortSignal: deadline.signal,
+			}),
+	);
+	try {
+		const raw = await deadline.race(pending);
+		if (!isFullResponse(raw)) {
+			destroyBody(raw);
+			return {
+				url: options.url,
+				durationMs: Date.now() - started,
+				error: { code: 'invalid_response', message: 'the HTTP client returned no status code', retryable: false },
+			};
+		}
+		const body = await readCapped(raw.body, options.maxBodyBytes, deadline);
+		return {
+			url: options.url,
+			durationMs: Date.now() - started,
+			response: { statusCode: raw.statusCode, headers: normalizeHeaders(raw.headers), ...body },
+		};
+	} catch (error) {
+		// If the deadline won the race, the request may still answer later:
+		// drop its body instead of leaving a socket open.
+		pending.then(
+			(late) => destroyBody(isFullResponse(late) ? late.body : late),
+			() => undefined,
+		);
+		return { url: options.url, durationMs: Date.now() - started, error: classifyError(error) };
+	} finally {
+		deadline.dispose();
+	}
+}
