@@ -1,0 +1,285 @@
+import {
+	NodeConnectionTypes,
+	type ICredentialTestFunctions,
+	type ICredentialsDecrypted,
+	type IDataObject,
+	type INodeCredentialTestResult,
+	type INodeType,
+	type INodeTypeDescription,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
+} from 'n8n-workflow';
+
+import { sha256Hex, verifySignature, type SignatureEncoding } from '../shared/hmac';
+import { remember, seenAt } from '../shared/idempotency';
+import { applyFilters, branchOf, changedPathsOf, splitList } from './filters';
+
+/** Where accepted delivery ids live in the node's static data. */
+const DELIVERIES_FIELD = 'acceptedDeliveries';
+
+type RequestWithRawBody = ReturnType<IWebhookFunctions['getRequestObject']> & {
+	rawBody?: Buffer;
+	readRawBody?: () => Promise<void>;
+};
+
+function header(headers: IDataObject, name: string): string | undefined {
+	const value = headers[name.toLowerCase()];
+	if (Array.isArray(value)) return typeof value[0] === 'string' ? value[0] : undefined;
+	return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+export class IngestWebhookTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Ingest Webhook Trigger',
+		name: 'ingestWebhookTrigger',
+		icon: { light: 'file:ingestWebhookTrigger.svg', dark: 'file:ingestWebhookTrigger.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{$parameter["signatureMode"] === "github" ? "GitHub signature" : "Generic HMAC signature"}}',
+		description:
+			'Starts a workflow from a signed webhook (GitHub or generic HMAC SHA-256), rejecting unsigned and replayed deliveries',
+		defaults: { name: 'Ingest Webhook Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'ragOpsWebhookSecretApi', required: true, testedBy: 'webhookSecretTest' }],
+		webhooks: [
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				// Answer at once: GitHub gives up on a delivery after 10 s, and an
+				// ingestion run takes minutes.
+				responseMode: 'onReceived',
+				path: '={{$parameter["path"]}}',
+			},
+		],
+		properties: [
+			{
+				displayName: 'Path',
+				name: 'path',
+				type: 'string',
+				default: 'ingest',
+				required: true,
+				description: 'The path of the webhook URL to give the sender',
+			},
+			{
+				displayName: 'Signature Mode',
+				name: 'signatureMode',
+				type: 'options',
+				options: [
+					{
+						name: 'GitHub',
+						value: 'github',
+						description: 'X-Hub-Signature-256 (sha256=hex digest), X-GitHub-Event, X-GitHub-Delivery',
+					},
+					{
+						name: 'Generic HMAC SHA-256',
+						value: 'generic',
+						description: 'Any sender that signs the raw body with HMAC SHA-256 in a header you name',
+					},
+				],
+				default: 'github',
+			},
+			{
+				displayName: 'Signature Header',
+				name: 'signatureHeader',
+				type: 'string',
+				default: 'X-Signature-256',
+				displayOptions: { show: { signatureMode: ['generic'] } },
+				description: 'Header that carries the signature',
+			},
+			{
+				displayName: 'Signature Prefix',
+				name: 'signaturePrefix',
+				type: 'string',
+				default: 'sha256=',
+				displayOptions: { show: { signatureMode: ['generic'] } },
+				description: 'Text before the digest in the header (empty for a bare digest)',
+			},
+			{
+				displayName: 'Signature Encoding',
+				name: 'signatureEncoding',
+				type: 'options',
+				options: [
+					{ name: 'Hex', value: 'hex' },
+					{ name: 'Base64', value: 'base64' },
+				],
+				default: 'hex',
+				displayOptions: { show: { signatureMode: ['generic'] } },
+			},
+			{
+				displayName: 'Delivery ID Header',
+				name: 'deliveryIdHeader',
+				type: 'string',
+				default: 'X-Delivery-ID',
+				displayOptions: { show: { signatureMode: ['generic'] } },
+				description:
+					'Header with a unique ID per delivery, used to reject replays. Without it the SHA-256 of the body is used.',
+			},
+			{
+				displayName: 'Event Header',
+				name: 'eventHeader',
+				type: 'string',
+				default: 'X-Event-Type',
+				displayOptions: { show: { signatureMode: ['generic'] } },
+				description: 'Header naming the event type, for the event filter',
+			},
+			{
+				displayName: 'Events',
+				name: 'events',
+				type: 'string',
+				default: 'push',
+				placeholder: 'push, release',
+				description:
+					'Comma-separated event types that start the workflow; empty or * for all. Other events get a 202 and start nothing.',
+			},
+			{
+				displayName: 'Only Default Branch',
+				name: 'onlyDefaultBranch',
+				type: 'boolean',
+				default: false,
+				description: "Whether to accept only pushes to the repository's default branch (repository.default_branch)",
+			},
+			{
+				displayName: 'Branches',
+				name: 'branches',
+				type: 'string',
+				default: '',
+				placeholder: 'main, release/*',
+				description: 'Comma-separated branch globs to accept; empty for all',
+			},
+			{
+				displayName: 'Changed Paths',
+				name: 'paths',
+				type: 'string',
+				default: '',
+				placeholder: 'docs/**, *.md',
+				description:
+					'Comma-separated path globs; the delivery starts the workflow only if a commit added, modified or removed a matching file. Empty for all.',
+			},
+			{
+				displayName: 'Remembered Deliveries',
+				name: 'replayMemory',
+				type: 'number',
+				default: 1000,
+				typeOptions: { minValue: 1 },
+				description:
+					'How many accepted delivery IDs to remember (in workflow static data) to reject redeliveries',
+			},
+		],
+	};
+
+	methods = {
+		credentialTest: {
+			// No remote endpoint knows the secret: check what can be checked locally.
+			async webhookSecretTest(
+				this: ICredentialTestFunctions,
+				credential: ICredentialsDecrypted,
+			): Promise<INodeCredentialTestResult> {
+				const secret = credential.data?.secret;
+				if (typeof secret !== 'string' || secret === '') {
+					return { status: 'Error', message: 'The secret is empty' };
+				}
+				if (secret !== secret.trim()) {
+					return {
+						status: 'Error',
+						message: 'The secret starts or ends with whitespace; senders usually trim it, so signatures would not match',
+					};
+				}
+				if (secret.length < 16) {
+					return { status: 'Error', message: 'Use a secret of at least 16 characters' };
+				}
+				return { status: 'OK', message: 'The secret is usable' };
+			},
+		},
+	};
+
+	// Nothing to register at a third party: the user pastes the URL into the
+	// sender's settings. The lifecycle is still declared so activation is explicit.
+	webhookMethods = {
+		default: {
+			async checkExists(): Promise<boolean> {
+				return true;
+			},
+			async create(): Promise<boolean> {
+				return true;
+			},
+			async delete(): Promise<boolean> {
+				return true;
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const req = this.getRequestObject() as RequestWithRawBody;
+		const res = this.getResponseObject();
+		const headers = this.getHeaderData() as IDataObject;
+		const mode = this.getNodeParameter('signatureMode', 'github') as string;
+		const github = mode === 'github';
+
+		const reply = (code: number, body: IDataObject): IWebhookResponseData => {
+			res.status(code).json(body);
+			return { noWebhookResponse: true };
+		};
+
+		// n8n reads the raw bytes lazily; they are what the sender signed.
+		if (!req.rawBody && typeof req.readRawBody === 'function') await req.readRawBody();
+		const raw = Buffer.isBuffer(req.rawBody) ? req.rawBody : Buffer.alloc(0);
+
+		const credentials = await this.getCredentials('ragOpsWebhookSecretApi');
+		const secret = typeof credentials.secret === 'string' ? credentials.secret : '';
+		const signatureHeader = github ? 'X-Hub-Signature-256' : (this.getNodeParameter('signatureHeader', '') as string);
+		const prefix = github ? 'sha256=' : (this.getNodeParameter('signaturePrefix', '') as string);
+		const encoding = (github ? 'hex' : this.getNodeParameter('signatureEncoding', 'hex')) as SignatureEncoding;
+		const verdict = verifySignature(secret, raw, header(headers, signatureHeader), prefix, encoding);
+		if (!verdict.valid) {
+			// 401 and no execution: an unsigned request must not cost a workflow run.
+			return reply(401, { status: 'rejected', reason: `${verdict.reason} (${signatureHeader})` });
+		}
+
+		const event = github ? header(headers, 'X-GitHub-Event') : header(headers, this.getNodeParameter('eventHeader', '') as string);
+		const deliveryIdHeader = github ? 'X-GitHub-Delivery' : (this.getNodeParameter('deliveryIdHeader', '') as string);
+		const deliveryId = header(headers, deliveryIdHeader) ?? `sha256:${sha256Hex(raw)}`;
+
+		// GitHub sends `ping` when the hook is created: answer it without a run.
+		const eventsParam = this.getNodeParameter('events', '') as string;
+		const events = splitList(eventsParam);
+		if (github && event === 'ping' && !events.includes('ping')) {
+			return reply(200, { status: 'pong', deliveryId });
+		}
+
+		const store = this.getWorkflowStaticData('node');
+		const replayMemory = Math.max(1, Number(this.getNodeParameter('replayMemory', 1000)) || 1000);
+		const storeOptions = { maxKeys: replayMemory, ttlMs: 0 };
+		if (seenAt(store, DELIVERIES_FIELD, deliveryId, storeOptions) !== undefined) {
+			// 2xx, so the sender marks the redelivery done instead of retrying it.
+			return reply(200, { status: 'duplicate', deliveryId });
+		}
+
+		const body = this.getBodyData();
+		const filter = applyFilters(event, body, {
+			events,
+			branches: splitList(this.getNodeParameter('branches', '') as string),
+			onlyDefaultBranch: this.getNodeParameter('onlyDefaultBranch', false) as boolean,
+			paths: splitList(this.getNodeParameter('paths', '') as string),
+		});
+		if (!filter.pass) return reply(202, { status: 'ignored', reason: filter.reason, deliveryId });
+
+		// Remembered before the run starts; n8n saves static data when the run it
+		// starts ends, so a redelivery after that is rejected.
+		remember(store, DELIVERIES_FIELD, deliveryId, storeOptions);
+
+		return {
+			webhookResponse: { status: 'accepted', deliveryId },
+			workflowData: [
+				this.helpers.returnJsonArray({
+					event: event ?? null,
+					deliveryId,
+					branch: branchOf(body) ?? null,
+					changedPaths: changedPathsOf(body),
+					receivedAt: new Date().toISOString(),
+					body,
+				}),
+			],
+		};
+	}
+}
