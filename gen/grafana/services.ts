@@ -1,0 +1,35 @@
+/**
+ * What the dashboards need to know about the configured services: which are
+ * of which kind, and the metric names a RAG API exposes.
+ */
+import type { RagApiMetrics, RagopsConfig, ServiceConfig } from '../config/schema';
+
+/** The schema's defaults for `services[].metrics`, applied when a rag-api service leaves it out. */
+const RAG_API_DEFAULTS: RagApiMetrics = {
+	requestsTotal: 'http_requests_total',
+	statusLabel: 'status_code',
+	errorStatusRegex: '5..',
+	latencyHistogram: 'http_request_duration_seconds',
+	routeLabel: 'route',
+};
+
+export function ragApiMetrics(s: ServiceConfig): RagApiMetrics {
+	return s.metrics ?? RAG_API_DEFAULTS;
+}
+
+export function servicesOfKind(cfg: RagopsConfig, ...kinds: ServiceConfig['kind'][]): ServiceConfig[] {
+	return cfg.services.filter((s) => kinds.includes(s.kind));
+}
+
+/** A PromQL regex alternative matching exactly these job names. */
+export function jobRegex(services: ServiceConfig[]): string {
+	return services.map((s) => s.name).join('|');
+}
+
+/**
+ * Tile width for `n` tiles in one 24-column row: the widest that divides 24,
+ * so tiles wrap cleanly instead of overflowing the grid.
+ */
+export function tileWidth(n: number): number {
+	return [24, 12, 8, 6, 4].find((w) => n * w <= 24) ?? 4;
+}
