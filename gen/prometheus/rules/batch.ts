@@ -1,0 +1,144 @@
+/**
+ * Batch work reported by the nodes through the Pushgateway: ingestion runs,
+ * freshness manifests and Qdrant backups. Per configured source the usual
+ * batch-job trio: age of the last success (> 2 periods), last run failed, and
+ * `absent()` of the series (never pushed, or the Pushgateway lost it).
+ *
+ * Ages are computed as `time() - <timestamp>`: a pushed age is a snapshot that
+ * stops growing when the pusher stops, a timestamp does not.
+ */
+import type { RagopsConfig } from '../../config/schema';
+import { formatDuration, parseDuration } from '../../duration';
+import { METRICS, PUSH_JOBS } from '../../../nodes/shared/metricCatalog';
+import { alertRule, DASHBOARDS, num, q, type AlertingRule } from './model';
+
+function sel(job: string, target: string): string {
+	return `{job=${q(job)},target=${q(target)}}`;
+}
+
+/** The service label of ingestion and freshness alerts: the ingestion service if one is configured. */
+export function ingestionService(cfg: RagopsConfig): string {
+	return cfg.services.find((s) => s.kind === 'ingestion')?.name ?? 'ingestion';
+}
+
+export function ingestionAlerts(cfg: RagopsConfig): AlertingRule[] {
+	const service = ingestionService(cfg);
+	return cfg.ingestion.sources.flatMap((src) => {
+		const s = sel(PUSH_JOBS.ingestion, src.name);
+		const limit = 2 * parseDuration(src.every);
+		const base = { service, dashboard: DASHBOARDS.ingestion, labels: { target: src.name } } as const;
+		return [
+			alertRule(cfg, {
+				...base,
+				alert: 'RagIngestionStale',
+				expr: `time() - ${METRICS.ingestionLastSuccess.name}${s} > ${limit}`,
+				for: '5m',
+				severity: 'warning',
+				summary: 'No successful ingestion run for two schedule periods.',
+				description: `The last successful ingestion of source {{ $labels.target }} finished {{ $value | humanizeDuration }} ago (expected every ${src.every}).`,
+			}),
+			alertRule(cfg, {
+				...base,
+				alert: 'RagIngestionFailed',
+				expr: `${METRICS.ingestionLastRunSuccess.name}${s} == 0`,
+				for: '5m',
+				severity: 'warning',
+				summary: 'The last ingestion run failed.',
+				description: 'The last ingestion run of source {{ $labels.target }} failed; the index keeps the previous successful run’s content.',
+			}),
+			alertRule(cfg, {
+				...base,
+				alert: 'RagIngestionMetricsAbsent',
+				expr: `absent(${METRICS.ingestionLastRun.name}${s})`,
+				for: formatDuration(parseDuration(src.every)),
+				severity: 'warning',
+				summary: 'No ingestion run has been reported for a whole schedule period.',
+				description: `No ${METRICS.ingestionLastRun.name} for source {{ $labels.target }} has been pushed for ${src.every}.`,
+			}),
+		];
+	});
+}
+
+/** How long a freshness check may stay unreported before it counts as missing. */
+export const FRESHNESS_ABSENT_FOR = '1h';
+
+export function freshnessAlerts(cfg: RagopsConfig): AlertingRule[] {
+	const service = ingestionService(cfg);
+	return cfg.ingestion.freshness.flatMap((f) => {
+		const s = sel(PUSH_JOBS.freshness, f.manifest);
+		const base = { service, dashboard: DASHBOARDS.ingestion, labels: { target: f.manifest } } as const;
+		const stale = (severity: 'warning' | 'critical', after: string) =>
+			alertRule(cfg, {
+				...base,
+				alert: 'RagFreshnessManifestStale',
+				expr: `time() - ${METRICS.freshnessGenerated.name}${s} > ${parseDuration(after)}`,
+				for: '5m',
+				severity,
+				summary: `The freshness manifest is older than ${after}.`,
+				description: `Manifest {{ $labels.target }} was generated {{ $value | humanizeDuration }} ago (${severity} after ${after}).`,
+			});
+		return [
+			stale('warning', f.warnAfter),
+			stale('critical', f.errorAfter),
+			alertRule(cfg, {
+				...base,
+				alert: 'RagFreshnessMetricsAbsent',
+				expr: `absent(${METRICS.freshnessGenerated.name}${s})`,
+				for: FRESHNESS_ABSENT_FOR,
+				severity: 'warning',
+				summary: 'No freshness check result has been pushed.',
+				description: `No ${METRICS.freshnessGenerated.name} for manifest {{ $labels.target }} has been pushed for ${FRESHNESS_ABSENT_FOR}.`,
+			}),
+		];
+	});
+}
+
+export function backupAlerts(cfg: RagopsConfig): AlertingRule[] {
+	const b = cfg.backups;
+	if (!b) return [];
+	const limit = 2 * parseDuration(b.every);
+	return b.collections.flatMap((collection) => {
+		const s = sel(PUSH_JOBS.backup, collection);
+		const base = { service: b.service, dashboard: DASHBOARDS.vectorDb, labels: { target: collection } } as const;
+		return [
+			alertRule(cfg, {
+				...base,
+				alert: 'RagBackupTooOld',
+				expr: `time() - ${METRICS.backupLastSuccess.name}${s} > ${limit}`,
+				for: '5m',
+				severity: 'warning',
+				summary: 'No successful backup for two backup periods.',
+				description: `The last successful snapshot of collection {{ $labels.target }} is {{ $value | humanizeDuration }} old (expected every ${b.every}).`,
+			}),
+			alertRule(cfg, {
+				...base,
+				alert: 'RagBackupFailed',
+				expr: `${METRICS.backupLastRunSuccess.name}${s} == 0`,
+				for: '5m',
+				severity: 'warning',
+				summary: 'The last backup run failed.',
+				description: 'The last backup of collection {{ $labels.target }} failed.',
+			}),
+			alertRule(cfg, {
+				...base,
+				alert: 'RagBackupUnverified',
+				expr: `${METRICS.backupVerified.name}${s} == 0`,
+				for: '5m',
+				severity: 'warning',
+				summary: 'The last snapshot did not verify against its checksum.',
+				description: 'The last snapshot of collection {{ $labels.target }} failed verification; it may not restore.',
+			}),
+			alertRule(cfg, {
+				...base,
+				alert: 'RagBackupMetricsAbsent',
+				expr: `absent(${METRICS.backupLastRun.name}${s})`,
+				for: formatDuration(parseDuration(b.every)),
+				severity: 'warning',
+				summary: 'No backup run has been reported for a whole backup period.',
+				description: `No ${METRICS.backupLastRun.name} for collection {{ $labels.target }} has been pushed for ${b.every}.`,
+			}),
+		];
+	});
+}
+
+export { num };
