@@ -4,9 +4,13 @@
  */
 import type { Generator } from './types';
 import { generateJsonSchema } from './config/jsonSchema';
+import { generatePrometheusConfig } from './prometheus/scrape';
+import { generatePrometheusRules } from './prometheus/rules';
 import { generateGrafana } from './grafana';
 
 export const GENERATORS: ReadonlyArray<{ name: string; generate: Generator }> = [
 	{ name: 'config JSON Schema', generate: generateJsonSchema },
+	{ name: 'Prometheus config', generate: generatePrometheusConfig },
+	{ name: 'Prometheus rules', generate: generatePrometheusRules },
 	{ name: 'Grafana provisioning and dashboards', generate: generateGrafana },
 ];
