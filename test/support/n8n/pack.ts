@@ -1,0 +1,114 @@
+// Builds and packs this repo with `npm pack`, then installs the tarball into an
+// n8n user folder the way n8n 2.40's own community-package installer does
+// (packages/cli/src/modules/community-packages/community-packages.service.ts):
+// untar into `.n8n/nodes/node_modules/<name>`, strip dev/peer/optional
+// dependencies from its package.json, `npm install` its (runtime) dependencies
+// there, and record it in `.n8n/nodes/package.json`.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+
+import { ensureN8n, repoRoot } from './paths';
+
+export const packageName = 'n8n-nodes-ragops';
+
+const packCacheDir = join(repoRoot, '.tmp', 'testbed', 'pack');
+
+function walk(dir: string): string[] {
+	if (!existsSync(dir)) return [];
+	return readdirSync(dir).flatMap((name) => {
+		const path = join(dir, name);
+		return statSync(path).isDirectory() ? walk(path) : [path];
+	});
+}
+
+/**
+ * A key over everything that goes into the tarball, so one pack serves all
+ * e2e test files of a run (jest gives each file a fresh module registry, so an
+ * in-memory cache would not) and is redone as soon as a source changes.
+ */
+function sourceKey(): string {
+	const hash = createHash('sha256');
+	const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
+	delete pkg.n8n; // rewritten by the build itself from dist/
+	delete pkg.scripts;
+	hash.update(JSON.stringify(pkg));
+	const files = [
+		...walk(join(repoRoot, 'nodes')),
+		...walk(join(repoRoot, 'credentials')),
+		join(repoRoot, 'scripts/build.mjs'),
+		join(repoRoot, 'tsconfig.json'),
+		join(repoRoot, 'tsconfig.build.json'),
+	].filter((f) => existsSync(f) && !f.endsWith('.test.ts'));
+	for (const file of files.sort()) {
+		hash.update(relative(repoRoot, file));
+		hash.update(readFileSync(file));
+	}
+	return hash.digest('hex').slice(0, 16);
+}
+
+/**
+ * `npm run build` + `npm pack`; returns the tarball path. Cached under
+ * `.tmp/testbed/pack/<source hash>.tgz`; set RAGOPS_TESTBED_REPACK=1 to force.
+ */
+export function packPackage(): string {
+	const key = sourceKey();
+	const tarball = join(packCacheDir, `${packageName}-${key}.tgz`);
+	if (existsSync(tarball) && process.env.RAGOPS_TESTBED_REPACK !== '1') return tarball;
+
+	const run = (args: string[]) =>
+		execFileSync('npm', args, { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+	run(['run', 'build']);
+	const work = join(packCacheDir, `work-${process.pid}`);
+	mkdirSync(work, { recursive: true });
+	try {
+		const out = JSON.parse(run(['pack', '--json', '--pack-destination', work])) as Array<{ filename: string }>;
+		renameSync(join(work, out[0].filename), tarball);
+	} finally {
+		rmSync(work, { recursive: true, force: true });
+	}
+	return tarball;
+}
+
+/** The env that runs npm under Node 24, as n8n's installer would (it uses n8n's own Node). */
+export function node24Env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+	const { node } = ensureN8n();
+	return { ...process.env, PATH: `${dirname(node)}:${process.env.PATH ?? ''}`, ...extra };
+}
+
+/** Installs the packed package into `<userFolder>/.n8n/nodes`, like Settings → Community Nodes does. */
+export function installPackage(userFolder: string, tarball = packPackage()): string {
+	const nodesDir = join(userFolder, '.n8n', 'nodes');
+	const staging = join(nodesDir, `.staging-${process.pid}`);
+	rmSync(staging, { recursive: true, force: true });
+	mkdirSync(staging, { recursive: true });
+	// npm tarballs hold everything under `package/`
+	execFileSync('tar', ['-xzf', tarball, '-C', staging, '--strip-components=1']);
+	const name = JSON.parse(readFileSync(join(staging, 'package.json'), 'utf8')).name as string;
+	const target = join(nodesDir, 'node_modules', name);
+	rmSync(target, { recursive: true, force: true });
+	mkdirSync(dirname(target), { recursive: true });
+	renameSync(staging, target);
+
+	const pkgPath = join(target, 'package.json');
+	const pkg = JSON.parse(readFileSync(pkgPath, 'utf8'));
+	delete pkg.devDependencies;
+	delete pkg.peerDependencies;
+	delete pkg.optionalDependencies;
+	writeFileSync(pkgPath, JSON.stringify(pkg, null, 2));
+
+	execFileSync(
+		'npm',
+		['install', '--ignore-scripts', '--install-strategy=shallow', '--package-lock=false', '--no-audit', '--no-fund'],
+		{ cwd: target, env: node24Env(), stdio: ['ignore', 'pipe', 'pipe'] },
+	);
+
+	const manifestPath = join(nodesDir, 'package.json');
+	const manifest = existsSync(manifestPath)
+		? JSON.parse(readFileSync(manifestPath, 'utf8'))
+		: { name: 'installed-nodes', private: true, dependencies: {} };
+	manifest.dependencies = { ...manifest.dependencies, [name]: pkg.version };
+	writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
+	return target;
+}
