@@ -1,0 +1,260 @@
+/**
+ * Pushing `ragops_*` metrics to a Prometheus Pushgateway
+ * (https://github.com/prometheus/pushgateway#api).
+ *
+ * Interface for nodes:
+ * - spread {@link pushMetricsProperties} into the node's `properties` and add
+ *   {@link pushgatewayCredential} to its `credentials`;
+ * - when `pushMetrics` is on, call
+ *   `await pushMetrics(this, itemIndex, { job: PUSH_JOBS.health, target, samples })`
+ *   and put `outcome.warning` (if any) on the item.
+ *
+ * A push is one group: `PUT <base>/metrics/job/<job>/target/<target>`. PUT
+ * replaces every metric of that group, so a target's series always reflect the
+ * last run (nothing stale from an earlier run lingers). The grouping key is
+ * job + target only, never `instance`, so the group is stable when n8n moves.
+ *
+ * Metrics are a side channel: a Pushgateway that is down, slow, or answers
+ * 4xx/5xx never makes the node fail. {@link pushMetrics} then returns
+ * `{ pushed: false, warning }` with a sentence for the user. It throws only for
+ * mistakes that a retry cannot fix and that the workflow author or the node
+ * developer must see: missing credential, a credential URL that is not
+ * http(s), samples that break the metric catalog (see `renderExposition`).
+ */
+import { NodeOperationError } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestOptions,
+	INodeCredentialDescription,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import { renderExposition, type Sample } from './exposition';
+import { TARGET_LABEL, type PushJob } from './metricCatalog';
+
+export type { Sample } from './exposition';
+
+/** Credential type name of the Pushgateway credential (`credentials/RagOpsPushgatewayApi.credentials.ts`). */
+export const PUSHGATEWAY_CREDENTIAL_TYPE = 'ragOpsPushgatewayApi';
+
+/** Default timeout of one push: short, because a push must never hold up the node. */
+export const DEFAULT_PUSH_TIMEOUT_MS = 5000;
+
+/** Node parameter snippet: spread into a node's `properties`. */
+export const pushMetricsProperties: INodeProperties[] = [
+	{
+		displayName: 'Push Metrics',
+		name: 'pushMetrics',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to push the results as ragops_* metrics to a Prometheus Pushgateway. A Pushgateway that is down only adds a warning to the output.',
+	},
+];
+
+/** Credential declaration to add to a node's `credentials`; only asked for when Push Metrics is on. */
+export const pushgatewayCredential: INodeCredentialDescription = {
+	name: PUSHGATEWAY_CREDENTIAL_TYPE,
+	required: true,
+	displayOptions: { show: { pushMetrics: [true] } },
+};
+
+export interface PushOptions {
+	/** Pushgateway job: one per node kind (`PUSH_JOBS` in the metric catalog). */
+	job: PushJob;
+	/** Stable, user-chosen target name (any text; `/` and empty are encoded). */
+	target: string;
+	/** The group's samples; each sample's `metric.job` must equal `job`. */
+	samples: Sample[];
+	/** Request timeout in ms (default {@link DEFAULT_PUSH_TIMEOUT_MS}). */
+	timeoutMs?: number;
+}
+
+export interface PushOutcome {
+	/** True when the Pushgateway accepted the group (HTTP 2xx). */
+	pushed: boolean;
+	/** The group URL pushed to (without user info). */
+	url: string;
+	/** Human sentence when not pushed: what happened and that the node's own result is unaffected. */
+	warning?: string;
+}
+
+/** Labels the Pushgateway sets from the grouping key, or that must never be pushed. */
+const RESERVED_SAMPLE_LABELS = ['job', TARGET_LABEL, 'instance'];
+
+/** UTF-8 bytes of a string without Buffer/TextEncoder (the shipped build has no Node or DOM types). */
+function utf8Bytes(value: string): number[] {
+	const bytes: number[] = [];
+	const escaped = encodeURIComponent(value);
+	for (let i = 0; i < escaped.length; i++) {
+		if (escaped[i] === '%') {
+			bytes.push(parseInt(escaped.slice(i + 1, i + 3), 16));
+			i += 2;
+		} else {
+			bytes.push(escaped.charCodeAt(i));
+		}
+	}
+	return bytes;
+}
+
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** RFC 4648 §5 base64url with padding, as the Pushgateway's `@base64` segments expect. */
+export function base64url(value: string): string {
+	const bytes = utf8Bytes(value);
+	let out = '';
+	for (let i = 0; i < bytes.length; i += 3) {
+		const n = (bytes[i] << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+		out += BASE64URL[(n >> 18) & 63] + BASE64URL[(n >> 12) & 63];
+		out += i + 1 < bytes.length ? BASE64URL[(n >> 6) & 63] : '=';
+		out += i + 2 < bytes.length ? BASE64URL[n & 63] : '=';
+	}
+	return out;
+}
+
+/**
+ * One `/<label>/<value>` pair of the grouping-key path. Values with `/` (which
+ * a path cannot carry even percent-encoded: proxies and the Pushgateway's
+ * router decode `%2F`) and empty values use the `<label>@base64/<base64url>`
+ * form; an empty value is `=` there, as the Pushgateway documents.
+ */
+export function groupingKeySegment(label: string, value: string): string {
+	if (value === '') return `/${label}@base64/=`;
+	if (value.includes('/')) return `/${label}@base64/${base64url(value)}`;
+	return `/${label}/${encodeURIComponent(value)}`;
+}
+
+/** Removes trailing slashes and any `user:pass@` (never shown in warnings; auth comes from the credential). */
+function cleanBase(baseUrl: string): string {
+	return baseUrl.trim().replace(/\/+$/, '').replace(/^(https?:\/\/)[^/@]*@/i, '$1');
+}
+
+/**
+ * The group URL: `<base>/metrics/job/<job>/target/<target>`. Pure; throws an
+ * `Error` when the base is not an http(s) URL or the job is empty.
+ */
+export function buildPushUrl(baseUrl: string, job: string, target: string): string {
+	const base = cleanBase(baseUrl);
+	if (!/^https?:\/\/[^/]+/i.test(base)) {
+		throw new Error(`Pushgateway URL "${base}" is not an http:// or https:// URL`);
+	}
+	if (job === '') throw new Error('Pushgateway job must not be empty');
+	return `${base}/metrics${groupingKeySegment('job', job)}${groupingKeySegment(TARGET_LABEL, target)}`;
+}
+
+function checkSamples(job: PushJob, samples: readonly Sample[]): void {
+	for (const sample of samples) {
+		if (sample.metric.job !== job) {
+			throw new Error(
+				`metric ${sample.metric.name} belongs to Pushgateway job ${sample.metric.job}, not ${job} (see the metric catalog)`,
+			);
+		}
+		for (const name of Object.keys(sample.labels ?? {})) {
+			if (RESERVED_SAMPLE_LABELS.includes(name)) {
+				throw new Error(
+					`metric ${sample.metric.name}: label "${name}" is set by the push grouping key and must not be on a sample`,
+				);
+			}
+		}
+	}
+}
+
+/** The most specific error code n8n/axios kept (ECONNREFUSED, ETIMEDOUT, ECONNABORTED, ENOTFOUND…). */
+function errorCode(error: unknown): string | undefined {
+	const seen = new Set<unknown>();
+	let current: unknown = error;
+	while (current && typeof current === 'object' && !seen.has(current)) {
+		seen.add(current);
+		const { code } = current as { code?: unknown };
+		if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return code;
+		current = (current as { cause?: unknown }).cause;
+	}
+	return undefined;
+}
+
+function errorMessage(error: unknown): string {
+	return error instanceof Error ? error.message : String(error);
+}
+
+/** First line of a response body, trimmed, for the warning (the Pushgateway says why it rejected a push). */
+function bodySnippet(body: unknown): string {
+	const text = typeof body === 'string' ? body : body === undefined || body === null ? '' : JSON.stringify(body);
+	const line = text.trim().split('\n')[0] ?? '';
+	return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+}
+
+const UNAFFECTED = "metrics not pushed; the node's own result is unaffected";
+
+/**
+ * Pushes one group (job + target) to the Pushgateway of the
+ * `ragOpsPushgatewayApi` credential, with the credential's authentication.
+ * Never throws on network or HTTP errors: see the module doc.
+ */
+export async function pushMetrics(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	opts: PushOptions,
+): Promise<PushOutcome> {
+	let credentials: IDataObject;
+	try {
+		credentials = await ctx.getCredentials(PUSHGATEWAY_CREDENTIAL_TYPE, itemIndex);
+	} catch (error) {
+		throw new NodeOperationError(ctx.getNode(), `Pushgateway credential missing: ${errorMessage(error)}`, {
+			itemIndex,
+			description: 'Select a "RagOps Pushgateway API" credential, or turn "Push Metrics" off.',
+		});
+	}
+
+	let url: string;
+	let body: string;
+	try {
+		url = buildPushUrl(String(credentials.url ?? ''), opts.job, opts.target);
+		checkSamples(opts.job, opts.samples);
+		body = renderExposition(opts.samples);
+	} catch (error) {
+		throw new NodeOperationError(ctx.getNode(), `Cannot push metrics: ${errorMessage(error)}`, {
+			itemIndex,
+			description:
+				'Check the URL of the "RagOps Pushgateway API" credential (for example http://pushgateway:9091). If the URL is right, this is a bug in the node: please report it.',
+		});
+	}
+
+	const request: IHttpRequestOptions = {
+		method: 'PUT',
+		url,
+		body,
+		headers: { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' },
+		timeout: opts.timeoutMs ?? DEFAULT_PUSH_TIMEOUT_MS,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		json: false,
+	};
+
+	try {
+		const response = (await ctx.helpers.httpRequestWithAuthentication.call(
+			ctx,
+			PUSHGATEWAY_CREDENTIAL_TYPE,
+			request,
+		)) as { statusCode?: number; body?: unknown };
+		const status = response.statusCode ?? 0;
+		if (status >= 200 && status < 300) return { pushed: true, url };
+		const snippet = bodySnippet(response.body);
+		const hint =
+			status === 401 || status === 403
+				? ' (check the username and password of the "RagOps Pushgateway API" credential)'
+				: '';
+		return {
+			pushed: false,
+			url,
+			warning: `Pushgateway at ${url} answered HTTP ${status}${snippet ? ` (${snippet})` : ''}${hint}: ${UNAFFECTED}`,
+		};
+	} catch (error) {
+		const code = errorCode(error);
+		return {
+			pushed: false,
+			url,
+			warning: `Pushgateway at ${url} unreachable (${code ?? errorMessage(error)}): ${UNAFFECTED}`,
+		};
+	}
+}
