@@ -8,6 +8,7 @@ import { generatePrometheusConfig } from './prometheus/scrape';
 import { generatePrometheusRules } from './prometheus/rules';
 import { generateAlertmanager } from './alertmanager/config';
 import { generateGrafana } from './grafana';
+import { generateLoki } from './loki';
 
 export const GENERATORS: ReadonlyArray<{ name: string; generate: Generator }> = [
 	{ name: 'config JSON Schema', generate: generateJsonSchema },
@@ -15,4 +16,5 @@ export const GENERATORS: ReadonlyArray<{ name: string; generate: Generator }> = 
 	{ name: 'Prometheus rules', generate: generatePrometheusRules },
 	{ name: 'Alertmanager config and templates', generate: generateAlertmanager },
 	{ name: 'Grafana provisioning and dashboards', generate: generateGrafana },
+	{ name: 'Loki, LogQL rules and Alloy', generate: generateLoki },
 ];
