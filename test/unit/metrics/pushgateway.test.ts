@@ -1,8 +1,11 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import { RagOpsPushgatewayApi } from '../../../credentials/RagOpsPushgatewayApi.credentials';
 import {
 	NodeConnectionTypes,
+	Workflow,
+	type INode,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeType,
@@ -147,6 +150,37 @@ describe('pushMetrics against a real prometheus-pushgateway', () => {
 
 	afterAll(async () => {
 		await pgw?.stop();
+	});
+
+	it("the credential's test request (GET /-/ready, baseURL from $credentials.url) answers 200", async () => {
+		const credential = new RagOpsPushgatewayApi();
+		const request = credential.test.request;
+		const node: INode = { id: 'n', name: 'n', type: 'x', typeVersion: 1, position: [0, 0], parameters: {} };
+		const workflow = new Workflow({
+			nodes: [node],
+			connections: {},
+			active: false,
+			nodeTypes: {
+				getByName: () => ({ description: { properties: [] } }),
+				getByNameAndVersion: () => ({ description: { properties: [] } }),
+				getKnownTypes: () => ({}),
+			} as never,
+		});
+		// The expression resolution n8n's credential tester applies to the request.
+		const baseURL = workflow.expression.getSimpleParameterValue(
+			node,
+			request.baseURL,
+			'internal',
+			{ $credentials: { url: pgw.url } } as never,
+			undefined,
+			'',
+		);
+		expect(baseURL).toBe(pgw.url);
+		const res = await fetch(`${String(baseURL)}${request.url}`, { method: request.method });
+		expect(res.status).toBe(200);
+		// And a URL that is no Pushgateway fails the test.
+		const wrong = await fetch(`${pgw.url}/nope${request.url}`);
+		expect(wrong.status).toBe(404);
 	});
 
 	it('pushes the group under job + target and the series read back from /metrics', async () => {
