@@ -40,6 +40,7 @@ class HarnessProbe implements INodeType {
 				options: [
 					{ name: 'Pushgateway', value: 'pushgateway' },
 					{ name: 'Token', value: 'token' },
+					{ name: 'None', value: 'none' },
 				],
 				default: 'pushgateway',
 			},
@@ -54,14 +55,19 @@ class HarnessProbe implements INodeType {
 		const odd: INodeExecutionData[] = [];
 		for (let i = 0; i < items.length; i++) {
 			const url = this.getNodeParameter('url', i) as string;
-			const credType = this.getNodeParameter('auth', i) === 'token' ? 'harnessTokenApi' : 'ragOpsPushgatewayApi';
+			const auth = this.getNodeParameter('auth', i) as string;
+			const credType = auth === 'token' ? 'harnessTokenApi' : 'ragOpsPushgatewayApi';
+			const request = { url: `${url}?i=${i}`, json: true, timeout: 2000 };
 			try {
-				const body = (await this.helpers.httpRequestWithAuthentication.call(this, credType, {
-					url: `${url}?i=${i}`,
-					json: true,
-					timeout: 2000,
-				})) as IDataObject;
-				(i % 2 === 0 ? even : odd).push({ json: { i, body, runs: state.runs }, pairedItem: { item: i } });
+				const body = (
+					auth === 'none'
+						? await this.helpers.httpRequest(request)
+						: await this.helpers.httpRequestWithAuthentication.call(this, credType, request)
+				) as IDataObject;
+				(i % 2 === 0 ? even : odd).push({
+					json: { i, body, runs: state.runs, mode: this.getMode() },
+					pairedItem: { item: i },
+				});
 			} catch (error) {
 				if (this.continueOnFail()) {
 					even.push({ json: { error: (error as Error).message }, pairedItem: { item: i } });
@@ -133,6 +139,18 @@ describe('nodeHarness.runNode', () => {
 		for (const s of seen) expect(s.headers.authorization).toBe(basic('ops', 's3cret'));
 	});
 
+	it('resolves per-item expressions in parameters and offers plain httpRequest', async () => {
+		const run = await runNode({
+			node: new HarnessProbe(),
+			parameters: { url: `={{ "${base}/item/" + $json.name }}`, auth: 'none' },
+			inputItems: [{ json: { name: 'alpha' } }, { json: { name: 'beta' } }],
+		});
+		expect(run.error).toBeUndefined();
+		expect(seen.map((s) => s.url).sort()).toEqual(['/item/alpha?i=0', '/item/beta?i=1']);
+		expect(seen[0].headers.authorization).toBeUndefined();
+		expect(run.outputs[0][0].json.mode).toBe('trigger');
+	});
+
 	it('sends no Authorization header when the Pushgateway credential has no username', async () => {
 		await runNode({
 			node: new HarnessProbe(),
@@ -191,6 +209,7 @@ describe('nodeHarness.runNode', () => {
 			mode: 'manual',
 		});
 		expect(manual.outputs[0][0].json.runs).toBe(3);
+		expect(manual.outputs[0][0].json.mode).toBe('manual');
 		expect(staticData).toEqual({ 'node:Harness Probe': { runs: 2 } });
 	});
 
