@@ -9,6 +9,7 @@ import { generatePrometheusRules } from './prometheus/rules';
 import { generateAlertmanager } from './alertmanager/config';
 import { generateGrafana } from './grafana';
 import { generateLoki } from './loki';
+import { generateCompose } from './compose';
 
 export const GENERATORS: ReadonlyArray<{ name: string; generate: Generator }> = [
 	{ name: 'config JSON Schema', generate: generateJsonSchema },
@@ -17,4 +18,5 @@ export const GENERATORS: ReadonlyArray<{ name: string; generate: Generator }> = 
 	{ name: 'Alertmanager config and templates', generate: generateAlertmanager },
 	{ name: 'Grafana provisioning and dashboards', generate: generateGrafana },
 	{ name: 'Loki, LogQL rules and Alloy', generate: generateLoki },
+	{ name: 'docker-compose.observability.yml and secret examples', generate: generateCompose },
 ];

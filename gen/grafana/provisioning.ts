@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import { GENERATED_HEADER, type GeneratedFile } from '../types';
 
 /** Where docker-compose mounts grafana/dashboards inside the Grafana container. */
-export const DASHBOARDS_MOUNT = '/var/lib/grafana/dashboards';
+export const DASHBOARDS_MOUNT = '/etc/grafana/dashboards';
 
 export const DATASOURCE_UIDS = { prometheus: 'prometheus', loki: 'loki', alertmanager: 'alertmanager' } as const;
 

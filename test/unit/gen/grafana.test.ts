@@ -56,7 +56,7 @@ describe('Grafana provisioning', () => {
 		const doc = parse(file('grafana/provisioning/dashboards/dashboards.yml').content);
 		expect(doc.apiVersion).toBe(1);
 		expect(doc.providers).toHaveLength(1);
-		expect(doc.providers[0]).toMatchObject({ type: 'file', options: { path: '/var/lib/grafana/dashboards' } });
+		expect(doc.providers[0]).toMatchObject({ type: 'file', options: { path: '/etc/grafana/dashboards' } });
 	});
 
 	it('writes the six dashboards with their fixed uids', () => {
