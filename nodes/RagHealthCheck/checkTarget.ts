@@ -1,0 +1,142 @@
+import { retryWithBackoff } from '../shared/backoff';
+import { evaluateCondition, parseBody, type AnswerContext, type CheckResult, type RatedCondition } from '../shared/conditions';
+import { isRetryableResult, probe, type HttpRequestFn, type ProbeResult } from '../shared/probe';
+import { worstOf, type HealthStatus } from '../shared/status';
+import { interpretQdrantCollection, PRESETS, qdrantCollectionUrl, type ComponentResult, type PresetName } from './presets';
+
+/**
+ * One target, end to end: probe (with retries for transient trouble), read
+ * the answer the way its preset knows, apply the user's conditions, grade.
+ * No n8n context here: the HTTP function is passed in, so the whole pipeline
+ * runs in unit tests against local servers.
+ */
+
+export interface Target {
+	name: string;
+	/** The URL as resolved (preset path applied). */
+	url: string;
+	preset: PresetName;
+	critical: boolean;
+	dependsOn: string[];
+	timeoutMs: number;
+	headers: Record<string, string>;
+	/** Qdrant only: a collection whose status is checked too. */
+	collection?: string;
+	/** Expected status codes; empty = the preset's. */
+	expectedCodes?: string;
+}
+
+export interface CheckSettings {
+	request: HttpRequestFn;
+	conditions: RatedCondition[];
+	retries: number;
+	retryBaseDelayMs: number;
+	maxBodyBytes: number;
+	skipTlsVerify: boolean;
+	signal?: AbortSignal;
+	now: () => number;
+}
+
+export interface TargetResult {
+	status: HealthStatus;
+	checks: CheckResult[];
+	components: ComponentResult[];
+	statusCode?: number;
+	responseTimeMs: number;
+	attempts: number;
+	/** Start of the answer's body, when something looks wrong (helps the alert reader). */
+	bodySnippet?: string;
+	bodyTruncated?: boolean;
+	error?: { code: string; message: string };
+	/** The first non-passing check's message, or a short all-clear. */
+	message: string;
+}
+
+async function probeWithRetries(target: Target, url: string, settings: CheckSettings): Promise<{ result: ProbeResult; attempts: number }> {
+	return await retryWithBackoff(
+		async () =>
+			await probe(settings.request, {
+				url,
+				headers: target.headers,
+				timeoutMs: target.timeoutMs,
+				maxBodyBytes: settings.maxBodyBytes,
+				skipTlsVerify: settings.skipTlsVerify,
+				signal: settings.signal,
+			}),
+		isRetryableResult,
+		{ retries: settings.retries, baseDelayMs: settings.retryBaseDelayMs, maxDelayMs: 5000, signal: settings.signal },
+	);
+}
+
+function snippet(body: string): string {
+	const clean = body.replace(/\s+/g, ' ').trim();
+	return clean.length > 200 ? `${clean.slice(0, 197)}...` : clean;
+}
+
+/** Conditions whose target filter includes this target. */
+export function conditionsFor(target: string, conditions: Array<RatedCondition & { targets?: string[] }>): RatedCondition[] {
+	return conditions.filter((c) => !c.targets || c.targets.length === 0 || c.targets.includes(target));
+}
+
+export async function checkTarget(target: Target, settings: CheckSettings): Promise<TargetResult> {
+	const preset = PRESETS[target.preset];
+	const { result, attempts } = await probeWithRetries(target, target.url, settings);
+
+	if (result.error || !result.response) {
+		const error = result.error ?? { code: 'unknown', message: 'no answer', retryable: false };
+		const message = `${error.message}${attempts > 1 ? ` (after ${attempts} attempts)` : ''}`;
+		return {
+			status: 'fail',
+			checks: [{ name: 'request', status: 'fail', observed: error.code, expected: 'an HTTP answer', message }],
+			components: [],
+			responseTimeMs: result.durationMs,
+			attempts,
+			error: { code: error.code, message: error.message },
+			message,
+		};
+	}
+
+	const response = result.response;
+	const ctx: AnswerContext = { response, durationMs: result.durationMs, json: parseBody(response), now: settings.now() };
+	const checks: CheckResult[] = [
+		evaluateCondition({ type: 'statusCode', codes: target.expectedCodes || preset.expectedCodes, name: 'status code' }, ctx),
+	];
+	const components: ComponentResult[] = [];
+	if (preset.interpret) {
+		const interpreted = preset.interpret(ctx);
+		checks.push(...interpreted.checks);
+		components.push(...interpreted.components);
+	}
+	if (target.preset === 'qdrant' && target.collection) {
+		const collection = await probeWithRetries(target, qdrantCollectionUrl(target.url, target.collection), settings);
+		if (collection.result.response) {
+			const cctx: AnswerContext = {
+				response: collection.result.response,
+				durationMs: collection.result.durationMs,
+				json: parseBody(collection.result.response),
+				now: ctx.now,
+			};
+			const interpreted = interpretQdrantCollection(target.collection, cctx);
+			checks.push(...interpreted.checks);
+			components.push(...interpreted.components);
+		} else {
+			const message = `collection ${target.collection}: ${collection.result.error?.message ?? 'no answer'}`;
+			checks.push({ name: `collection ${target.collection}`, status: 'fail', observed: collection.result.error?.code, expected: 'an HTTP answer', message });
+		}
+	}
+	for (const condition of settings.conditions) checks.push(evaluateCondition(condition, ctx));
+
+	const status = worstOf(checks.map((c) => c.status));
+	const firstBad = checks.find((c) => c.status === status && status !== 'pass');
+	return {
+		status,
+		checks,
+		components,
+		statusCode: response.statusCode,
+		responseTimeMs: result.durationMs,
+		attempts,
+		bodySnippet: status === 'pass' ? undefined : snippet(response.body),
+		bodyTruncated: response.truncated || undefined,
+		message: firstBad ? firstBad.message : `all ${checks.length} checks pass`,
+	};
+}

@@ -1,0 +1,518 @@
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+
+import { PRESETS } from './presets';
+
+/** The parameters of the RAG Health Check node (its UI). */
+
+const presetOptions: INodePropertyOptions[] = Object.values(PRESETS)
+	.map((p) => ({ name: p.displayName, value: p.name, description: p.description }))
+	.sort((a, b) => a.name.localeCompare(b.name));
+
+export const description: INodeProperties[] = [
+	{
+		displayName:
+			'State (a target is DOWN after N failed checks in a row, UP after M passing ones) is kept only while the workflow is active. A manual test run shows the instantaneous state.',
+		name: 'stateNotice',
+		type: 'notice',
+		default: '',
+	},
+	{
+		displayName: 'Targets Source',
+		name: 'targetSource',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'Defined Below', value: 'list', description: 'A fixed list of targets' },
+			{ name: 'From Input Items', value: 'items', description: 'One target per input item, fields set by expressions' },
+		],
+		default: 'list',
+	},
+	{
+		displayName: 'Targets',
+		name: 'targets',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true, sortable: true },
+		placeholder: 'Add Target',
+		default: {},
+		displayOptions: { show: { targetSource: ['list'] } },
+		options: [
+			{
+				displayName: 'Target',
+				name: 'target',
+				values: [
+					{
+						displayName: 'Critical',
+						name: 'critical',
+						type: 'boolean',
+						default: true,
+						description: 'Whether a failure of this target makes the overall status fail (otherwise it only degrades it to warn)',
+					},
+					{
+						displayName: 'Depends On',
+						name: 'dependsOn',
+						type: 'string',
+						default: '',
+						placeholder: 'qdrant',
+						description: 'Comma-separated target names:	no alert for this target while one of them is down',
+					},
+					{
+						displayName: 'Headers (JSON)',
+						name: 'headers',
+						type: 'json',
+						default: '',
+						placeholder: '{\'X-Tenant\': \'docs\'}',
+						description: 'Extra request headers as a JSON object',
+					},
+					{
+						displayName: 'Name',
+						name: 'name',
+						type: 'string',
+						default: '',
+						placeholder: 'rag-api',
+						description: 'Stable name of the target:	keys its state and its metrics. Defaults to the URL.',
+					},
+					{
+						displayName: 'Preset',
+						name: 'preset',
+						type: 'options',
+						default: '',
+						description: 'What kind of service answers, and so how to read its answer',
+					},
+					{
+						displayName: 'Qdrant Collection',
+						name: 'collection',
+						type: 'string',
+						default: '',
+						placeholder: 'docs',
+						description: 'Qdrant preset only:	also check this collection (green passes, yellow warns, red fails)',
+					},
+					{
+						displayName: 'Timeout (Ms)',
+						name: 'timeout',
+						type: 'number',
+						default: 0,
+						description: 'Overall time limit for this target\'s answer;	0 uses the node\'s timeout',
+					},
+					{
+						displayName: 'URL',
+						name: 'url',
+						type: 'string',
+						default: '',
+						placeholder: 'http://rag-api:8000',
+						description: 'Base URL (the preset\'s path is added) or a full URL with a path (used as is)',
+					},
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Name',
+		name: 'targetName',
+		type: 'string',
+		default: '={{ $json.name }}',
+		description: 'Stable name of the target: keys its state and its metrics',
+		displayOptions: { show: { targetSource: ['items'] } },
+	},
+	{
+		displayName: 'URL',
+		name: 'targetUrl',
+		type: 'string',
+		default: '={{ $json.url }}',
+		description: "Base URL (the preset's path is added) or a full URL with a path",
+		displayOptions: { show: { targetSource: ['items'] } },
+	},
+	{
+		displayName: 'Preset',
+		name: 'targetPreset',
+		type: 'options',
+		options: presetOptions,
+		default: 'generic',
+		description: 'What kind of service answers. Use an expression to set it per item.',
+		displayOptions: { show: { targetSource: ['items'] } },
+	},
+	{
+		displayName: 'Critical',
+		name: 'targetCritical',
+		type: 'boolean',
+		default: true,
+		description: 'Whether a failure of this target makes the overall status fail (otherwise it only degrades it to warn)',
+		displayOptions: { show: { targetSource: ['items'] } },
+	},
+	{
+		displayName: 'Depends On',
+		name: 'targetDependsOn',
+		type: 'string',
+		default: '',
+		description: 'Comma-separated target names: no alert for this target while one of them is down',
+		displayOptions: { show: { targetSource: ['items'] } },
+	},
+	{
+		displayName: 'Qdrant Collection',
+		name: 'targetCollection',
+		type: 'string',
+		default: '',
+		description: 'Qdrant preset only: also check this collection',
+		displayOptions: { show: { targetSource: ['items'] } },
+	},
+	{
+		displayName: 'Authentication',
+		name: 'authentication',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'None', value: 'none' },
+			{ name: 'RAG Service API', value: 'ragServiceApi', description: 'Bearer token, API key header or basic auth' },
+		],
+		default: 'none',
+	},
+	{
+		displayName: 'Conditions',
+		name: 'conditions',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true, sortable: true },
+		placeholder: 'Add Condition',
+		default: {},
+		description: "Extra checks on each answer, beside the preset's own",
+		options: [
+			{
+				displayName: 'Condition',
+				name: 'condition',
+				values: [
+					{
+						displayName: 'Apply To Targets',
+						name: 'targets',
+						type: 'string',
+						default: '',
+						placeholder: 'rag-api, search',
+						description: 'Comma-separated target names;	empty applies the condition to every target',
+					},
+					{
+						displayName: 'Compare Length',
+						name: 'ofLength',
+						type: 'boolean',
+						default: false,
+						description: 'Whether to compare the length of the value (array items, string characters, object keys) instead of the value',
+					},
+					{
+						displayName: 'Fail Above (Ms)',
+						name: 'failMs',
+						type: 'number',
+						default: 3000
+					},
+					{
+						displayName: 'Fail Above (Seconds)',
+						name: 'failSeconds',
+						type: 'number',
+						default: 86400
+					},
+					{
+						displayName: 'JSON Path',
+						name: 'path',
+						type: 'string',
+						default: '',
+						placeholder: '$.result.status',
+					},
+					{
+						displayName: 'Operator',
+						name: 'operator',
+						type: 'options',
+						options: [
+							{
+								name: '!=',
+								value: 'ne',
+							},
+							{
+								name: '<',
+								value: 'lt',
+							},
+							{
+								name: '<=',
+								value: 'lte',
+							},
+							{
+								name: '==',
+								value: 'eq',
+							},
+							{
+								name: '>',
+								value: 'gt',
+							},
+							{
+								name: '>=',
+								value: 'gte',
+							},
+							{
+								name: 'Does Not Exist',
+								value: 'notExists',
+							},
+							{
+								name: 'Exists',
+								value: 'exists',
+							},
+							{
+								name: 'Matches Regex',
+								value: 'regex',
+							},
+						],
+						default: 'eq',
+					},
+					{
+						displayName: 'Status Codes',
+						name: 'codes',
+						type: 'string',
+						default: '200',
+						placeholder: '200,204 or 200-299 or 2xx',
+					},
+					{
+						displayName: 'Type',
+						name: 'type',
+						type: 'options',
+						options: [
+							{
+								name: 'Body Contains',
+								value: 'bodyContains',
+							},
+							{
+								name: 'Body Does Not Contain',
+								value: 'bodyNotContains',
+							},
+							{
+								name: 'Body Matches Regex',
+								value: 'bodyRegex',
+							},
+							{
+								name: 'JSON Path',
+								value: 'jsonPath',
+								description: 'Compare a field of the JSON answer',
+							},
+							{
+								name: 'Response Time',
+								value: 'responseTime',
+								description: 'Warn or fail above a number of milliseconds',
+							},
+							{
+								name: 'Status Code',
+								value: 'statusCode',
+								description: 'Expected HTTP status codes',
+							},
+							{
+								name: 'Timestamp Age',
+								value: 'timestampAge',
+								description: 'Age (now minus the value) of a date field',
+							},
+					],
+						default: 'statusCode',
+					},
+					{
+						displayName: 'Value',
+						name: 'value',
+						type: 'string',
+						default: '',
+						description: 'Expected value, text or regular expression',
+					},
+					{
+						displayName: 'Warn Above (Ms)',
+						name: 'warnMs',
+						type: 'number',
+						default: 1000
+					},
+					{
+						displayName: 'Warn Above (Seconds)',
+						name: 'warnSeconds',
+						type: 'number',
+						default: 3600
+					},
+					{
+						displayName: 'When Not Met',
+						name: 'severity',
+						type: 'options',
+						options: [
+							{
+								name: 'Fail',
+								value: 'fail',
+							},
+							{
+								name: 'Warn',
+								value: 'warn',
+							},
+					],
+						default: 'fail',
+					},
+			],
+			},
+		],
+	},
+	{
+		displayName: 'Maintenance Windows',
+		name: 'maintenance',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true },
+		placeholder: 'Add Maintenance Window',
+		default: {},
+		description: 'Times when alerts are held back (checks still run); an outage still on when the window ends is announced then',
+		options: [
+			{
+				displayName: 'Window',
+				name: 'window',
+				values: [
+					{
+						displayName: 'Days',
+						name: 'days',
+						type: 'multiOptions',
+						options: [
+							{
+								name: 'Friday',
+								value: '5',
+							},
+							{
+								name: 'Monday',
+								value: '1',
+							},
+							{
+								name: 'Saturday',
+								value: '6',
+							},
+							{
+								name: 'Sunday',
+								value: '0',
+							},
+							{
+								name: 'Thursday',
+								value: '4',
+							},
+							{
+								name: 'Tuesday',
+								value: '2',
+							},
+							{
+								name: 'Wednesday',
+								value: '3',
+							},
+						],
+						default: [],
+						description: 'Days a recurring window starts on;	none selected means every day',
+					},
+					{
+						displayName: 'End',
+						name: 'end',
+						type: 'string',
+						default: '04:00',
+						placeholder: '04:00 or 2026-12-24T12:00',
+						description: 'Exclusive end, same form as the start;	an end before the start crosses midnight',
+					},
+					{
+						displayName: 'Start',
+						name: 'start',
+						type: 'string',
+						default: '02:00',
+						placeholder: '02:00 or 2026-12-24T08:00',
+						description: 'HH:MM for a recurring window, or YYYY-MM-DDTHH:MM for a one-off one',
+					},
+					{
+						displayName: 'Targets',
+						name: 'targets',
+						type: 'string',
+						default: '',
+						description: 'Comma-separated target names;	empty means all targets',
+					},
+					{
+						displayName: 'Time Zone',
+						name: 'timezone',
+						type: 'string',
+						default: 'UTC',
+						placeholder: 'Europe/Berlin',
+						description: 'IANA time zone the start and end are written in',
+					},
+			],
+			},
+		],
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Concurrency',
+				name: 'concurrency',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 10,
+				description: 'Targets checked at the same time; 0 means no limit',
+			},
+			{
+				displayName: 'Expected Status Codes',
+				name: 'expectedStatusCodes',
+				type: 'string',
+				default: '',
+				placeholder: '200-299',
+				description: "Status codes that count as an answer, for every target; empty uses each preset's",
+			},
+			{
+				displayName: 'Failures Before Down',
+				name: 'failuresToDown',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 3,
+				description: 'Consecutive failed checks before a target is DOWN and a "down" alert goes out',
+			},
+			{
+				displayName: 'Ignore SSL Issues (Insecure)',
+				name: 'ignoreSsl',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to accept invalid TLS certificates',
+			},
+			{
+				displayName: 'Max Body Size (KB)',
+				name: 'maxBodySize',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 256,
+				description: 'Bytes of each answer read; the rest is not downloaded',
+			},
+			{
+				displayName: 'Reminder Every (Minutes)',
+				name: 'reminderMinutes',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 0,
+				description: 'Repeat the alert while a target stays down; 0 means never',
+			},
+			{
+				displayName: 'Retries',
+				name: 'retries',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 1,
+				description: 'Extra attempts after connection errors, timeouts, 429, 502, 503 and 504, with full-jitter exponential backoff',
+			},
+			{
+				displayName: 'Retry Base Delay (Ms)',
+				name: 'retryDelay',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 250,
+				description: 'Cap of the first backoff wait; doubles with each retry',
+			},
+			{
+				displayName: 'Successes Before Up',
+				name: 'successesToUp',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 2,
+				description: 'Consecutive passing checks before a DOWN target is UP again and a "recovered" alert goes out',
+			},
+			{
+				displayName: 'Timeout (Ms)',
+				name: 'timeout',
+				type: 'number',
+				typeOptions: { minValue: 100 },
+				default: 5000,
+				description: "Overall time limit for each answer (connect, headers and body); n8n's own default of 300 s is far too long for a health check",
+			},
+		],
+	},
+];

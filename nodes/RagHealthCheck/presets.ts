@@ -1,0 +1,300 @@
+import type { AnswerContext, CheckResult } from '../shared/conditions';
+import { getJsonPath } from '../shared/jsonPath';
+import { normalizeStatus, worstOf, type HealthStatus } from '../shared/status';
+
+/**
+ * What the health check knows about real services: where their health
+ * endpoint lives and how to read its answer. A preset turns an answer into
+ * checks (pass/warn/fail with a message) and the components the service
+ * reports about itself.
+ */
+
+export type PresetName = 'ragApi' | 'qdrant' | 'chroma' | 'n8n' | 'prometheus' | 'alertmanager' | 'loki' | 'generic';
+
+export interface ComponentResult {
+	name: string;
+	status: HealthStatus;
+	/** The status as the service wrote it. */
+	reported?: unknown;
+	observedValue?: unknown;
+	observedUnit?: string;
+	output?: string;
+	componentType?: string;
+}
+
+export interface Interpretation {
+	checks: CheckResult[];
+	components: ComponentResult[];
+}
+
+export interface Preset {
+	name: PresetName;
+	displayName: string;
+	description: string;
+	/** Path appended when the target URL has none. */
+	path: string;
+	/** Status codes that count as an answer (the body may still say fail). */
+	expectedCodes: string;
+	interpret?: (ctx: AnswerContext) => Interpretation;
+}
+
+function asObject(value: unknown): Record<string, unknown> | undefined {
+	return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+function text(value: unknown): string | undefined {
+	if (value === undefined || value === null) return undefined;
+	const s = typeof value === 'string' ? value : JSON.stringify(value);
+	return s.length > 200 ? `${s.slice(0, 197)}...` : s;
+}
+
+function reportedCheck(name: string, reported: unknown): CheckResult {
+	const status = normalizeStatus(reported);
+	return {
+		name,
+		status,
+		observed: text(reported) ?? 'missing',
+		expected: 'pass',
+		message:
+			status === 'pass'
+				? `service reports ${text(reported)}`
+				: status === 'unknown'
+					? `service reports an unrecognised status ${text(reported) ?? '(none)'}`
+					: `service reports ${text(reported)}`,
+	};
+}
+
+/**
+ * RAG API health: the IETF health+json format (`status`, `checks` keyed
+ * "component:measurement" with arrays of observations), or the common
+ * `{status: healthy|degraded|unhealthy, components: {name: {status}|"status"}}`.
+ * The service's own top-level status decides; components are reported beside it
+ * and decide only when there is no top-level status.
+ */
+function interpretRagApi(ctx: AnswerContext): Interpretation {
+	if (!ctx.json.ok) {
+		return {
+			checks: [{ name: 'health document', status: 'fail', observed: 'not JSON', expected: 'health+json', message: ctx.json.error }],
+			components: [],
+		};
+	}
+	const doc = asObject(ctx.json.value);
+	if (!doc) {
+		return {
+			checks: [{ name: 'health document', status: 'fail', observed: text(ctx.json.value), expected: 'a JSON object', message: 'health answer is not a JSON object' }],
+			components: [],
+		};
+	}
+	const components: ComponentResult[] = [];
+	const ietfChecks = asObject(doc.checks);
+	if (ietfChecks) {
+		for (const [key, observations] of Object.entries(ietfChecks)) {
+			const list = Array.isArray(observations) ? observations : [observations];
+			list.forEach((entry, i) => {
+				const o = asObject(entry) ?? {};
+				const id = typeof o.componentId === 'string' && list.length > 1 ? `${key}[${o.componentId}]` : list.length > 1 ? `${key}[${i}]` : key;
+				components.push({
+					name: id,
+					status: normalizeStatus(o.status),
+					reported: o.status,
+					observedValue: o.observedValue,
+					observedUnit: typeof o.observedUnit === 'string' ? o.observedUnit : undefined,
+					output: text(o.output),
+					componentType: typeof o.componentType === 'string' ? o.componentType : undefined,
+				});
+			});
+		}
+	}
+	const shaped = asObject(doc.components);
+	if (shaped) {
+		for (const [name, value] of Object.entries(shaped)) {
+			const o = asObject(value);
+			const reported = o ? o.status : value;
+			components.push({
+				name,
+				status: normalizeStatus(reported),
+				reported,
+				output: text(o?.detail ?? o?.message ?? o?.error ?? o?.output),
+				observedValue: o?.latency_ms ?? o?.observedValue,
+				observedUnit: o?.latency_ms !== undefined ? 'ms' : undefined,
+			});
+		}
+	}
+	const checks: CheckResult[] = [];
+	if (doc.status !== undefined) {
+		checks.push(reportedCheck('reported status', doc.status));
+	} else if (components.length > 0) {
+		const status = worstOf(components.map((c) => c.status));
+		const bad = components.filter((c) => c.status !== 'pass').map((c) => `${c.name} ${text(c.reported) ?? c.status}`);
+		checks.push({
+			name: 'components',
+			status,
+			observed: bad.join(', ') || 'all pass',
+			expected: 'all pass',
+			message: bad.length ? `components not passing: ${bad.join(', ')}` : 'all components pass',
+		});
+	} else {
+		checks.push({ name: 'reported status', status: 'unknown', observed: 'missing', expected: 'pass', message: 'health answer has no status field' });
+	}
+	return { checks, components };
+}
+
+function interpretChroma(ctx: AnswerContext): Interpretation {
+	const beat = ctx.json.ok ? getJsonPath(ctx.json.value, ["nanosecond heartbeat"]) : { found: false };
+	const ok = beat.found && typeof beat.value === 'number';
+	return {
+		checks: [
+			{
+				name: 'heartbeat',
+				status: ok ? 'pass' : 'fail',
+				observed: ok ? String(beat.value) : ctx.json.ok ? 'missing' : 'not JSON',
+				expected: '"nanosecond heartbeat" number',
+				message: ok ? 'heartbeat received' : `no "nanosecond heartbeat" in the answer${ctx.json.ok ? '' : ` (${ctx.json.error})`}`,
+			},
+		],
+		components: [],
+	};
+}
+
+/** n8n `/healthz/readiness`: `{"status":"ok"}` when the DB is connected and migrated. */
+function interpretStatusField(ctx: AnswerContext): Interpretation {
+	if (!ctx.json.ok) return { checks: [], components: [] };
+	const doc = asObject(ctx.json.value);
+	if (!doc || doc.status === undefined) return { checks: [], components: [] };
+	return { checks: [reportedCheck('reported status', doc.status)], components: [] };
+}
+
+export const PRESETS: Record<PresetName, Preset> = {
+	ragApi: {
+		name: 'ragApi',
+		displayName: 'RAG API (/health)',
+		description: 'IETF health+json (pass/warn/fail, checks) or {status: healthy|degraded|unhealthy, components}',
+		path: '/health',
+		// 503 carries a health document too (IETF: fail → 503): read it rather than stop at the code.
+		expectedCodes: '200-299',
+		interpret: interpretRagApi,
+	},
+	qdrant: {
+		name: 'qdrant',
+		displayName: 'Qdrant (/readyz)',
+		description: 'Readiness of all shards; optionally the status (green/yellow/red) and points of a collection',
+		path: '/readyz',
+		expectedCodes: '200',
+	},
+	chroma: {
+		name: 'chroma',
+		displayName: 'Chroma (/api/v2/heartbeat)',
+		description: 'Heartbeat of the Chroma server',
+		path: '/api/v2/heartbeat',
+		expectedCodes: '200',
+		interpret: interpretChroma,
+	},
+	n8n: {
+		name: 'n8n',
+		displayName: 'n8n (/healthz/readiness)',
+		description: 'n8n is up and its database is ready',
+		path: '/healthz/readiness',
+		expectedCodes: '200',
+		interpret: interpretStatusField,
+	},
+	prometheus: {
+		name: 'prometheus',
+		displayName: 'Prometheus (/-/ready)',
+		description: 'Prometheus is ready to serve traffic',
+		path: '/-/ready',
+		expectedCodes: '200',
+	},
+	alertmanager: {
+		name: 'alertmanager',
+		displayName: 'Alertmanager (/-/ready)',
+		description: 'Alertmanager is ready to serve traffic',
+		path: '/-/ready',
+		expectedCodes: '200',
+	},
+	loki: {
+		name: 'loki',
+		displayName: 'Loki (/ready)',
+		description: 'Loki is ready (503 while its ingester is starting)',
+		path: '/ready',
+		expectedCodes: '200',
+	},
+	generic: {
+		name: 'generic',
+		displayName: 'Generic HTTP',
+		description: 'Any URL; 2xx passes unless conditions say otherwise',
+		path: '',
+		expectedCodes: '200-299',
+	},
+};
+
+export function isPresetName(value: unknown): value is PresetName {
+	return typeof value === 'string' && Object.prototype.hasOwnProperty.call(PRESETS, value);
+}
+
+/**
+ * The URL to probe: the target URL as given when it has a path, else the
+ * base URL plus the preset's path (so `http://qdrant:6333` becomes
+ * `http://qdrant:6333/readyz`). Throws on a URL that is not http(s).
+ */
+export function resolveTargetUrl(url: string, preset: Preset): string {
+	const parsed = new URL(url.trim());
+	if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+		throw new Error(`"${url}" is not an http:// or https:// URL`);
+	}
+	if ((parsed.pathname === '' || parsed.pathname === '/') && preset.path) {
+		parsed.pathname = preset.path;
+	}
+	return parsed.toString();
+}
+
+/** `/collections/{name}` next to Qdrant's `/readyz` (keeps a reverse-proxy path prefix). */
+export function qdrantCollectionUrl(probedUrl: string, collection: string): string {
+	const parsed = new URL(probedUrl);
+	const prefix = parsed.pathname.replace(/\/readyz\/?$/, '').replace(/\/+$/, '');
+	parsed.pathname = `${prefix}/collections/${encodeURIComponent(collection)}`;
+	parsed.search = '';
+	return parsed.toString();
+}
+
+/** Qdrant collection answer → component + check (green pass, yellow/grey warn, red fail). */
+export function interpretQdrantCollection(collection: string, ctx: AnswerContext): Interpretation {
+	const name = `collection ${collection}`;
+	if (ctx.response.statusCode === 404) {
+		return {
+			checks: [{ name, status: 'fail', observed: 'HTTP 404', expected: 'exists', message: `collection ${collection} does not exist` }],
+			components: [{ name: `collection:${collection}`, status: 'fail', output: 'not found' }],
+		};
+	}
+	const colour = ctx.json.ok ? getJsonPath(ctx.json.value, '$.result.status') : { found: false };
+	const points = ctx.json.ok ? getJsonPath(ctx.json.value, '$.result.points_count') : { found: false };
+	if (ctx.response.statusCode < 200 || ctx.response.statusCode > 299 || !colour.found) {
+		const why = !ctx.json.ok ? ctx.json.error : !colour.found ? 'no result.status in the answer' : '';
+		return {
+			checks: [{ name, status: 'fail', observed: `HTTP ${ctx.response.statusCode}`, expected: 'HTTP 200 with result.status', message: `collection ${collection}: status ${ctx.response.statusCode}${why ? `, ${why}` : ''}` }],
+			components: [{ name: `collection:${collection}`, status: 'fail', output: why || `HTTP ${ctx.response.statusCode}` }],
+		};
+	}
+	const status = normalizeStatus(colour.value);
+	const pointsText = points.found ? `, ${text(points.value)} points` : '';
+	return {
+		checks: [
+			{
+				name,
+				status,
+				observed: text(colour.value),
+				expected: 'green',
+				message: `collection ${collection} is ${text(colour.value)}${pointsText}`,
+			},
+		],
+		components: [
+			{
+				name: `collection:${collection}`,
+				status,
+				reported: colour.value,
+				observedValue: points.found ? points.value : undefined,
+				observedUnit: points.found ? 'points' : undefined,
+				componentType: 'datastore',
+			},
+		],
+	};
+}
