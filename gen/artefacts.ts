@@ -10,6 +10,7 @@ import { generateAlertmanager } from './alertmanager/config';
 import { generateGrafana } from './grafana';
 import { generateLoki } from './loki';
 import { generateCompose } from './compose';
+import { generateMixin } from './mixin';
 
 export const GENERATORS: ReadonlyArray<{ name: string; generate: Generator }> = [
 	{ name: 'config JSON Schema', generate: generateJsonSchema },
@@ -19,4 +20,5 @@ export const GENERATORS: ReadonlyArray<{ name: string; generate: Generator }> = 
 	{ name: 'Grafana provisioning and dashboards', generate: generateGrafana },
 	{ name: 'Loki, LogQL rules and Alloy', generate: generateLoki },
 	{ name: 'docker-compose.observability.yml and secret examples', generate: generateCompose },
+	{ name: 'jsonnet mixin', generate: generateMixin },
 ];
