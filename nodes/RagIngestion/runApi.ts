@@ -1,0 +1,87 @@
+import type { IDataObject } from 'n8n-workflow';
+
+/**
+ * The ingestion API contract the node speaks (documented in
+ * docs/nodes/rag-ingestion.md; `test/support/ingestionStandIn.ts` follows it):
+ *
+ * - start: `POST <base><startPath>` with JSON `{ source, mode, metadata, idempotency_key }`
+ *   and header `Idempotency-Key` → 2xx `{ run_id, status, started_at? }`;
+ *   409 while a run of the same source is in progress (`{ run_id? }` of that run);
+ * - status: `GET <base><statusPath with {runId}>` → `{ run_id, status, started_at,
+ *   finished_at, documents_processed, chunks_written, errors }`.
+ *
+ * Common spellings are accepted (`id`/`runId`, `state`, `documents`, `chunks`),
+ * since ingestion services are rarely written to one spec.
+ */
+
+export type RunPhase = 'running' | 'succeeded' | 'failed';
+
+const SUCCEEDED = new Set(['succeeded', 'success', 'successful', 'completed', 'complete', 'done', 'finished', 'ok']);
+const FAILED = new Set(['failed', 'failure', 'error', 'errored', 'cancelled', 'canceled', 'aborted', 'timeout', 'timed_out']);
+
+export function phaseOf(status: unknown): RunPhase {
+	const word = typeof status === 'string' ? status.trim().toLowerCase().replace(/[\s-]+/g, '_') : '';
+	if (SUCCEEDED.has(word)) return 'succeeded';
+	if (FAILED.has(word)) return 'failed';
+	return 'running';
+}
+
+function first(obj: IDataObject, keys: string[]): unknown {
+	for (const key of keys) if (obj[key] !== undefined && obj[key] !== null) return obj[key];
+	return undefined;
+}
+
+export function runIdOf(body: unknown): string | undefined {
+	if (body === null || typeof body !== 'object') return undefined;
+	const id = first(body as IDataObject, ['run_id', 'runId', 'id']);
+	return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
+}
+
+export interface RunStatus {
+	phase: RunPhase;
+	rawStatus?: string;
+	startedAt?: string;
+	finishedAt?: string;
+	documentsProcessed?: number;
+	chunksWritten?: number;
+	errors: string[];
+}
+
+function num(value: unknown): number | undefined {
+	return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+function time(value: unknown): string | undefined {
+	if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+	const ms = typeof value === 'number' ? value * 1000 : Date.parse(value);
+	return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+}
+
+export function parseRunStatus(body: unknown): RunStatus {
+	const obj = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as IDataObject) : {};
+	const status = first(obj, ['status', 'state']);
+	const errors = first(obj, ['errors', 'error']);
+	return {
+		phase: phaseOf(status),
+		rawStatus: typeof status === 'string' ? status : undefined,
+		startedAt: time(first(obj, ['started_at', 'startedAt'])),
+		finishedAt: time(first(obj, ['finished_at', 'finishedAt', 'completed_at'])),
+		documentsProcessed: num(first(obj, ['documents_processed', 'documentsProcessed', 'documents'])),
+		chunksWritten: num(first(obj, ['chunks_written', 'chunksWritten', 'chunks'])),
+		errors: Array.isArray(errors)
+			? errors.map((e) => (typeof e === 'string' ? e : JSON.stringify(e)))
+			: typeof errors === 'string' && errors !== ''
+				? [errors]
+				: [],
+	};
+}
+
+/** `/runs/{runId}` → `/runs/abc`, the id URL-encoded. */
+export function statusPathFor(template: string, runId: string): string {
+	return template.replace(/\{runId\}/g, encodeURIComponent(runId));
+}
+
+export function joinUrl(base: string, path: string): string {
+	if (/^https?:\/\//i.test(path)) return path;
+	return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+}
