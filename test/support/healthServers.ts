@@ -54,6 +54,9 @@ export interface HealthServer {
 	requests: RecordedRequest[];
 	/** Requests seen for one path (without query). */
 	count(path: string): number;
+	/** Most `/slow` requests in flight at once (proves checks run concurrently, without timing). */
+	peakInFlight(): number;
+	resetPeak(): void;
 	stop(): Promise<void>;
 }
 
@@ -154,6 +157,8 @@ export async function startHealthServer(overrides: Partial<HealthServerState> = 
 	const requests: RecordedRequest[] = [];
 	const sockets = new Set<net.Socket>();
 	const timers = new Set<NodeJS.Timeout>();
+	let inFlight = 0;
+	let peak = 0;
 
 	const server = http.createServer((req, res) => {
 		const parsed = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -172,8 +177,11 @@ export async function startHealthServer(overrides: Partial<HealthServerState> = 
 			case '/healthz':
 				return json(res, state.componentsState === 'unhealthy' ? 503 : 200, componentsBody(state.componentsState));
 			case '/slow': {
+				inFlight++;
+				peak = Math.max(peak, inFlight);
 				const timer = setTimeout(() => {
 					timers.delete(timer);
+					inFlight--;
 					json(res, 200, { status: 'pass' }, 'application/health+json');
 				}, q('ms', 300));
 				timers.add(timer);
@@ -274,6 +282,10 @@ export async function startHealthServer(overrides: Partial<HealthServerState> = 
 		state,
 		requests,
 		count: (path: string) => requests.filter((r) => r.path === path).length,
+		peakInFlight: () => peak,
+		resetPeak: () => {
+			peak = 0;
+		},
 		stop: async () => {
 			for (const timer of timers) clearTimeout(timer);
 			timers.clear();
