@@ -2,13 +2,15 @@
  * Streaming snapshot bytes: download into n8n binary data while hashing, hash
  * an input binary, and build the multipart body for a restore by upload.
  *
- * Why a 'data' listener plus pause(): the node may import nothing but
- * n8n-workflow and crypto (no `stream`), so there is no Transform to pipe
- * through. A Readable emits 'data' for every chunk its consumer takes, whether
- * the consumer pipes (n8n's filesystem binary mode writes the stream to disk)
- * or reads (memory mode buffers it), so a listener sees every byte exactly once.
- * pause() right after attaching keeps the stream from flowing before n8n's
- * consumer is attached, so no chunk is lost, and backpressure stays n8n's.
+ * Why the hash taps `emit`: the node may import nothing but n8n-workflow and
+ * crypto (no `stream`), so there is no Transform to pipe through. A Readable
+ * emits 'data' for every chunk its consumer takes, whether the consumer pipes
+ * (n8n's filesystem binary mode writes the stream to disk), listens (memory
+ * mode) or read()s, so wrapping the instance's `emit` sees every byte exactly
+ * once. A 'data' listener would not do: it starts the flow before n8n's
+ * consumer is attached (chunks lost), and pausing it again stops n8n's own
+ * 'data' listener from resuming the stream (a hang). The tap changes nothing
+ * about flow or backpressure.
  */
 import { createHash } from 'crypto';
 import { NodeApiError } from 'n8n-workflow';
@@ -27,8 +29,7 @@ import {
 
 /** The parts of a Node Readable the node uses (typed here: the shipped build has no Node types). */
 interface ByteStream extends AsyncIterable<Uint8Array> {
-	on(event: 'data', listener: (chunk: Uint8Array) => void): unknown;
-	pause(): unknown;
+	emit(event: string, ...args: unknown[]): boolean;
 	destroy(error?: Error): unknown;
 	/** IncomingMessage: true once the whole body arrived. */
 	complete?: boolean;
@@ -109,11 +110,15 @@ export async function streamSnapshot(
 	let binary: IBinaryData | undefined;
 	try {
 		if (opts.store) {
-			stream.on('data', (chunk) => {
-				hash.update(chunk);
-				bytes += chunk.length;
-			});
-			stream.pause();
+			const emit = stream.emit;
+			stream.emit = function (this: ByteStream, event: string, ...args: unknown[]) {
+				if (event === 'data') {
+					const chunk = args[0] as Uint8Array;
+					hash.update(chunk);
+					bytes += chunk.length;
+				}
+				return emit.call(this, event, ...args);
+			};
 			binary = await ctx.helpers.prepareBinaryData(
 				stream as unknown as Parameters<typeof ctx.helpers.prepareBinaryData>[0],
 				name,

@@ -66,6 +66,8 @@ export interface RecoveryRecord {
 	location?: string;
 	priority?: string | null;
 	checksum?: string | null;
+	/** SnapshotRecover.api_key: what Qdrant would send when fetching `location`. */
+	apiKey?: string | null;
 	sha256: string;
 	size: number;
 }
@@ -349,7 +351,7 @@ export class QdrantStandIn {
 	}
 
 	private async recover(req: IncomingMessage, res: ServerResponse, collection: string): Promise<void> {
-		let body: { location?: unknown; priority?: unknown; checksum?: unknown };
+		let body: { location?: unknown; priority?: unknown; checksum?: unknown; api_key?: unknown };
 		try {
 			body = JSON.parse((await this.readBody(req)).toString('utf8'));
 		} catch {
@@ -382,6 +384,7 @@ export class QdrantStandIn {
 			location: body.location,
 			priority: (body.priority as string | undefined) ?? null,
 			checksum: (body.checksum as string | undefined) ?? null,
+			apiKey: (body.api_key as string | undefined) ?? null,
 			sha256,
 			size: contentSize(source.content),
 		});
