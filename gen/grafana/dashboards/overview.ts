@@ -22,10 +22,12 @@ export function overviewDashboard(cfg: RagopsConfig): string {
 		];
 		// Only scraped services have an `up` series; probing alone shows in the probe panel below.
 		if (s.metricsPath) queries.push({ expr: `min(up{job="${s.name}"})`, legend: 'scrape' });
+		// Blackbox probes carry the service name as `service` (gen/prometheus/scrape.ts).
+		if (s.healthPath) queries.push({ expr: `min(probe_success{service="${s.name}"})`, legend: 'probe' });
 		return statPanel(
 			{
 				title: `${s.name} health`,
-				description: `Whether ${s.name} is up: the debounced result of the n8n RAG Health Check (target "${s.name}")${s.metricsPath ? ' and whether Prometheus can scrape it' : ''}.`,
+				description: `Whether ${s.name} is up: the debounced result of the n8n RAG Health Check (target "${s.name}")${s.metricsPath ? ', whether Prometheus can scrape it' : ''}${s.healthPath ? `, the blackbox probe of ${s.healthPath}` : ''}.`,
 				unit: 'none',
 				w,
 				h: 4,

@@ -4,17 +4,15 @@
  */
 import type { RagopsConfig, ServiceConfig } from '../../config/schema';
 import { parseDuration, formatDuration } from '../../duration';
+import { num } from '../../prometheus/rules/model';
 import { renderDashboard, statPanel, timeseriesPanel, type AnyPanelBuilder, type DashboardSpec } from '../panels';
 import { ragApiMetrics, servicesOfKind } from '../services';
+import { leMatcher, RECORD } from '../../prometheus/rules/ragApi';
+
+/** Burn-rate windows shown: the short and long windows of the multi-window alerts. */
+const BURN_WINDOWS = ['5m', '1h', '6h', '1d', '3d'];
 
 export const RAG_API_UID = 'ragops-rag-api';
-
-/** `le` matcher for a bucket bound: client libraries write 1 as "1" or "1.0", Prometheus 3 normalises to "1.0". */
-export function leMatcher(threshold: number): string {
-	const plain = String(threshold);
-	const alternatives = Number.isInteger(threshold) ? [plain, `${plain}.0`] : [plain];
-	return `le=~"${alternatives.map((a) => a.replace(/\./g, '\\\\.')).join('|')}"`;
-}
 
 function servicePanels(s: ServiceConfig): DashboardSpec['rows'] {
 	const m = ragApiMetrics(s);
@@ -66,19 +64,18 @@ function servicePanels(s: ServiceConfig): DashboardSpec['rows'] {
 		},
 	];
 	if (!s.slo) return rows;
-	// Rounded so 100 - 99.5 renders as 0.005, not 0.0050000000000000044.
-	const budget = Number((1 - s.slo.availability / 100).toPrecision(12));
+	const budget = 1 - s.slo.availability / 100;
 	const window = formatDuration(parseDuration(s.slo.window));
 	const sloPanels: AnyPanelBuilder[] = [
 		timeseriesPanel(
 			{
 				title: 'Availability burn rate',
-				description: `Error ratio divided by the error budget (${(budget * 100).toFixed(3)} % for a ${s.slo.availability} % SLO). 1 spends the budget exactly over ${window}; the page thresholds are 14.4 and 6.`,
+				description: `Error ratio per window (the recording rules the SLO alerts use) divided by the error budget (${num(budget * 100)} % for a ${s.slo.availability} % SLO). 1 spends the budget exactly over ${window}; the alerts page at 14.4 (1h and 5m) and 6 (6h and 30m).`,
 				unit: 'none',
 				w: 8,
 				h: 8,
 			},
-			[{ expr: `(${rate(errSel)} / ${rate(sel)}) / ${budget}`, legend: 'burn rate' }],
+			BURN_WINDOWS.map((w) => ({ expr: `${RECORD.errorRatio(w)}{service="${s.name}"} / ${num(budget)}`, legend: w })),
 		),
 		statPanel(
 			{
@@ -90,7 +87,7 @@ function servicePanels(s: ServiceConfig): DashboardSpec['rows'] {
 			},
 			[
 				{
-					expr: `1 - (sum(increase(${m.requestsTotal}{${errSel}}[$__range])) / sum(increase(${m.requestsTotal}{${sel}}[$__range]))) / ${budget}`,
+					expr: `1 - (sum(increase(${m.requestsTotal}{${errSel}}[$__range])) / sum(increase(${m.requestsTotal}{${sel}}[$__range]))) / ${num(budget)}`,
 					legend: 'budget left',
 				},
 			],

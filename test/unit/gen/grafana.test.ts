@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { loadConfig, parseConfig } from '../../../gen/config/load';
 import { generateGrafana, DASHBOARDS } from '../../../gen/grafana';
-import { buildCatalog, unknownMetrics } from '../../../gen/catalog';
+import { buildCatalog, unknownMetrics, withRecordingRules } from '../../../gen/catalog';
+import { buildRuleGroups } from '../../../gen/prometheus/rules';
+import type { RagopsConfig } from '../../../gen/config/schema';
 import {
 	contentPanels,
 	lintCounters,
@@ -35,6 +37,12 @@ const dashboards: [string, DashboardJson][] = DASHBOARDS.map((d) => [
 	d.uid,
 	JSON.parse(file(`grafana/dashboards/${d.uid}.json`).content),
 ]);
+/** Every metric a producer emits plus the recording rules the Prometheus rules define (dashboards reuse them). */
+const catalogFor = (c: RagopsConfig) =>
+	withRecordingRules(
+		buildCatalog(c),
+		buildRuleGroups(c).flatMap((g) => g.rules.flatMap((r) => ('record' in r ? [r.record] : []))),
+	);
 const copy = (d: DashboardJson): DashboardJson => JSON.parse(JSON.stringify(d));
 const byUid = (uid: string) => copy(dashboards.find(([u]) => u === uid)![1]);
 
@@ -73,7 +81,7 @@ describe('Grafana provisioning', () => {
 });
 
 describe.each(dashboards)('dashboard %s', (uid, d) => {
-	const catalog = buildCatalog(cfg);
+	const catalog = catalogFor(cfg);
 	it('has its fixed uid, a refresh and tags', () => expect(lintDashboardMeta(d, uid)).toEqual([]));
 	it('has panels, each with at least one query', () => {
 		expect(contentPanels(d).length).toBeGreaterThan(0);
@@ -93,7 +101,7 @@ describe.each(dashboards)('dashboard %s', (uid, d) => {
 });
 
 describe('each lint rule fails on a hand-broken dashboard', () => {
-	const catalog = buildCatalog(cfg);
+	const catalog = catalogFor(cfg);
 	it('hard-coded datasource uid', () => {
 		const d = byUid('ragops-rag-api');
 		contentPanels(d)[0].datasource = { type: 'prometheus', uid: 'prometheus' };
@@ -181,7 +189,7 @@ describe('RAG API dashboard follows the configured metric names', () => {
 		expect(exprs).toContain('kb_query_duration_seconds_bucket');
 		expect(exprs).toContain('code=~"5.."');
 		expect(exprs).not.toContain('http_request');
-		const catalog = buildCatalog(custom);
+		const catalog = catalogFor(custom);
 		expect(targetsOf(d, 'prometheus').flatMap(([, e]) => unknownMetrics(e, catalog))).toEqual([]);
 		expect(lintCounters(d, catalog)).toEqual([]);
 	});

@@ -160,3 +160,14 @@ describe('loki/alloy/config.alloy', () => {
 		expect(alloyProblems(text.replace(/forward_to[^\n]*\n/, '')).problems).toContain('loki.source.docker.containers forwards nowhere');
 	});
 });
+
+describe('runbooks for the LogQL alerts', () => {
+	it('docs/runbooks.md has a section at the anchor of every Loki alert', () => {
+		const markdown = readFileSync(join(ROOT, 'docs/runbooks.md'), 'utf8');
+		const anchors = new Set([...markdown.matchAll(/^#{1,6}\s+(.+?)\s*$/gm)].map((m) => m[1].toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-')));
+		const rules = parse(content('loki/rules/fake/ragops.yml')).groups.flatMap((g: { rules: { annotations: { runbook_url: string } }[] }) => g.rules);
+		const missing = rules.map((r: { annotations: { runbook_url: string } }) => r.annotations.runbook_url.split('#')[1]).filter((a: string) => !anchors.has(a));
+		expect(missing).toEqual([]);
+		expect(anchors.has('nosuchalert')).toBe(false);
+	});
+});
