@@ -172,7 +172,7 @@ export interface MaintenanceWindow {
 	/**
 	 * Either "HH:MM" (a window every day, or on `days`) or a local date-time
 	 * "YYYY-MM-DDTHH:MM" (a one-off window). A value with "Z" or an offset is
-	 * an absolute instant.
+	 * an absolute instant. Equal recurring start and end mean the whole day.
 	 */
 	start: string;
 	end: string;
@@ -259,7 +259,9 @@ export function windowContains(window: MaintenanceWindow, now: number): boolean 
 	const end = normalizeHhmm(window.end);
 	if (start !== undefined && end !== undefined) {
 		const onDay = (day: number) => window.days.length === 0 || window.days.includes(day);
-		if (start <= end) return onDay(local.weekday) && local.hhmm >= start && local.hhmm < end;
+		// Equal start and end: the whole day (e.g. 00:00–00:00 on Sundays).
+		if (start === end) return onDay(local.weekday);
+		if (start < end) return onDay(local.weekday) && local.hhmm >= start && local.hhmm < end;
 		// Crosses midnight: the evening part belongs to today, the morning part to yesterday's window.
 		return (onDay(local.weekday) && local.hhmm >= start) || (onDay((local.weekday + 6) % 7) && local.hhmm < end);
 	}

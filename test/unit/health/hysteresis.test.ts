@@ -148,6 +148,13 @@ describe('maintenance windows', () => {
 		expect(windowContains(absolute, at('2026-11-26T10:00:00Z'))).toBe(false);
 	});
 
+	test('equal start and end mean the whole day', () => {
+		const window = w({ start: '00:00', end: '00:00', days: [4] });
+		expect(windowContains(window, at('2026-11-26T00:00:00Z'))).toBe(true);
+		expect(windowContains(window, at('2026-11-26T23:59:00Z'))).toBe(true);
+		expect(windowContains(window, at('2026-11-27T00:00:00Z'))).toBe(false);
+	});
+
 	test('windows apply only to their targets', () => {
 		const windows = [w({ targets: ['qdrant'] })];
 		expect(activeWindow(windows, 'qdrant', at('2026-11-26T02:30:00Z'))).toBeDefined();
