@@ -12,7 +12,7 @@ import {
 import { getJsonPath } from '../shared/jsonPath';
 import { METRICS, PUSH_JOBS, STATUS_STATES } from '../shared/metricCatalog';
 import { probe, type HttpRequestFn } from '../shared/probe';
-import { pushgatewayCredential, pushMetrics, pushMetricsProperties, type Sample } from '../shared/pushgateway';
+import { pushMetrics, pushMetricsProperties, type Sample } from '../shared/pushgateway';
 import type { HealthStatus } from '../shared/status';
 import { judgeManifest, overall, type BackendReport, type FreshnessCheck } from './judge';
 import {
@@ -58,11 +58,12 @@ export class RagFreshnessCheck implements INodeType {
 		outputNames: ['Fresh', 'Stale'],
 		credentials: [
 			{
-				name: SERVICE_CREDENTIAL,
+				name: 'ragServiceApi',
 				required: true,
 				displayOptions: { show: { authentication: ['ragServiceApi'] } },
 			},
-			pushgatewayCredential,
+			// Spelled out: n8n's lint rules and the verification scanner only read object literals here.
+			{ name: 'ragOpsPushgatewayApi', required: true, displayOptions: { show: { pushMetrics: [true] } } },
 		],
 		properties: [
 			{
@@ -79,8 +80,8 @@ export class RagFreshnessCheck implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				options: [
-					{ name: 'URL', value: 'url', description: 'Fetch latest.json over HTTP' },
-					{ name: 'Input JSON', value: 'json', description: "The incoming item's JSON (or a field of it)" },
+					{ name: 'URL', value: 'url', description: 'Fetch the manifest file over HTTP' },
+					{ name: 'Input JSON', value: 'json', description: "The incoming item's JSON data (or a field of it)" },
 					{ name: 'Binary File', value: 'binary', description: 'A binary property, e.g. after Read File or an S3 download' },
 				],
 				default: 'url',
@@ -217,7 +218,8 @@ export class RagFreshnessCheck implements INodeType {
 					stale.push({ json: { status: 'fail', error: (error as Error).message }, pairedItem: { item: i } });
 					continue;
 				}
-				throw error;
+				// Returns a NodeOperationError as is; wraps anything else keeping its message and description.
+				throw new NodeOperationError(this.getNode(), error as Error, { itemIndex: i });
 			}
 		}
 		return [fresh, stale];

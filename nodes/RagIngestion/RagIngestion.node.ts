@@ -16,7 +16,7 @@ import {
 import { fullJitterDelay } from '../shared/backoff';
 import { forget, remember, seenAt } from '../shared/idempotency';
 import { METRICS, PUSH_JOBS } from '../shared/metricCatalog';
-import { pushgatewayCredential, pushMetrics, pushMetricsProperties, type Sample } from '../shared/pushgateway';
+import { pushMetrics, pushMetricsProperties, type Sample } from '../shared/pushgateway';
 import { joinUrl, parseRunStatus, runIdOf, statusPathFor, type RunStatus } from './runApi';
 
 const SERVICE_CREDENTIAL = 'ragServiceApi';
@@ -47,8 +47,9 @@ export class RagIngestion implements INodeType {
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Success', 'Failure', 'Skipped'],
 		credentials: [
-			{ name: SERVICE_CREDENTIAL, required: true, displayOptions: { show: { authentication: ['ragServiceApi'] } } },
-			pushgatewayCredential,
+			{ name: 'ragServiceApi', required: true, displayOptions: { show: { authentication: ['ragServiceApi'] } } },
+			// Spelled out: n8n's lint rules and the verification scanner only read object literals here.
+			{ name: 'ragOpsPushgatewayApi', required: true, displayOptions: { show: { pushMetrics: [true] } } },
 		],
 		properties: [
 			{
@@ -126,14 +127,14 @@ export class RagIngestion implements INodeType {
 				placeholder: 'Add Option',
 				default: {},
 				options: [
+					{ displayName: 'First Poll Interval (Seconds)', name: 'pollIntervalSeconds', type: 'number', default: 5, typeOptions: { minValue: 0.01, numberPrecision: 3 } },
+					{ displayName: 'Key Memory (Hours)', name: 'keyTtlHours', type: 'number', default: 168, typeOptions: { minValue: 0 }, description: 'Forget a key after this long (0: keep until evicted by newer keys)' },
+					{ displayName: 'Max Poll Interval (Seconds)', name: 'maxPollIntervalSeconds', type: 'number', default: 60, typeOptions: { minValue: 0.01, numberPrecision: 3 } },
+					{ displayName: 'Remembered Keys', name: 'keyMemory', type: 'number', default: 1000, typeOptions: { minValue: 1 }, description: 'How many idempotency keys to keep in static data' },
+					{ displayName: 'Request Timeout (Seconds)', name: 'timeoutSeconds', type: 'number', default: 30, typeOptions: { minValue: 1 } },
 					{ displayName: 'Start Method', name: 'method', type: 'options', options: [{ name: 'POST', value: 'POST' }, { name: 'PUT', value: 'PUT' }], default: 'POST' },
 					{ displayName: 'Start Path', name: 'startPath', type: 'string', default: '/runs' },
 					{ displayName: 'Status Path', name: 'statusPath', type: 'string', default: '/runs/{runId}', description: '{runId} is replaced by the ID the start request returned' },
-					{ displayName: 'First Poll Interval (Seconds)', name: 'pollIntervalSeconds', type: 'number', default: 5, typeOptions: { minValue: 0.01, numberPrecision: 3 } },
-					{ displayName: 'Max Poll Interval (Seconds)', name: 'maxPollIntervalSeconds', type: 'number', default: 60, typeOptions: { minValue: 0.01, numberPrecision: 3 } },
-					{ displayName: 'Request Timeout (Seconds)', name: 'timeoutSeconds', type: 'number', default: 30, typeOptions: { minValue: 1 } },
-					{ displayName: 'Remembered Keys', name: 'keyMemory', type: 'number', default: 1000, typeOptions: { minValue: 1 }, description: 'How many idempotency keys to keep in static data' },
-					{ displayName: 'Key Memory (Hours)', name: 'keyTtlHours', type: 'number', default: 168, typeOptions: { minValue: 0 }, description: 'Forget a key after this long (0: keep until evicted by newer keys)' },
 				],
 			},
 			...pushMetricsProperties,
@@ -153,7 +154,8 @@ export class RagIngestion implements INodeType {
 					out[1].push({ json: { status: 'failed', error: (error as Error).message }, pairedItem: { item: i } });
 					continue;
 				}
-				throw error;
+				// Returns a NodeOperationError as is; wraps anything else keeping its message and description.
+				throw new NodeOperationError(this.getNode(), error as Error, { itemIndex: i });
 			}
 		}
 		return out;

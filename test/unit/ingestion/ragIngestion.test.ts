@@ -1,4 +1,4 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { RagIngestion } from '../../../nodes/RagIngestion/RagIngestion.node';
 import { startIngestionStandIn, type IngestionStandIn } from '../../support/ingestionStandIn';
@@ -9,7 +9,7 @@ const node = new RagIngestion();
 // Fast polling for tests; the loop's termination depends on poll counts, not on time.
 const fast = { pollIntervalSeconds: 0.01, maxPollIntervalSeconds: 0.05 };
 
-function params(api: IngestionStandIn, extra: IDataObject = {}): IDataObject {
+function params(api: IngestionStandIn, extra: INodeParameters = {}): INodeParameters {
 	return {
 		baseUrl: api.url,
 		source: 'handbook',
