@@ -112,3 +112,38 @@ describe('PromQL of the generated rules', () => {
 		expect(unknownMetrics('service:rag_request_errors:ratio_rate1h', catalog)).toEqual([]);
 	});
 });
+
+describe.each(['valid-minimal.yaml', 'valid-two-rag-apis.yaml'])('other valid configs: %s', (name) => {
+	let out: string;
+	beforeAll(() => {
+		out = generateInto(join(ROOT, 'test/fixtures/configs', name));
+	});
+	afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+	test('promtool check config and check rules pass, amtool check-config passes', () => {
+		expect(run('promtool', ['check', 'config', join(out, 'prometheus/prometheus.yml')]).code).toBe(0);
+		const rules = readdirSync(join(out, 'prometheus/rules')).map((f) => join(out, 'prometheus/rules', f));
+		const checked = run('promtool', ['check', 'rules', ...rules]);
+		expect(checked.output).not.toContain('FAILED');
+		expect(checked.code).toBe(0);
+		expect(run('amtool', ['check-config', join(out, 'alertmanager/alertmanager.yml')]).code).toBe(0);
+	});
+
+	test('every rule parses and uses only catalog metrics of that config', () => {
+		const c = loadConfig(join(ROOT, 'test/fixtures/configs', name));
+		const rules = buildRuleGroups(c).flatMap((g) => g.rules);
+		const catalog = withRecordingRules(buildCatalog(c), rules.filter((r) => !isAlert(r)).map((r) => (r as { record: string }).record));
+		for (const r of rules) {
+			expect(promqlSyntaxErrors(r.expr)).toEqual([]);
+			expect(unknownMetrics(r.expr, catalog)).toEqual([]);
+		}
+	});
+});
+
+test('an overridden RAG API uses its own metric names and status label in the recording rules', () => {
+	const c = loadConfig(join(ROOT, 'test/fixtures/configs/valid-two-rag-apis.yaml'));
+	const exprs = buildRuleGroups(c).flatMap((g) => g.rules).map((r) => r.expr).join('\n');
+	expect(exprs).toContain('kb_queries_total{job="api-b",code=~"5..|429"}');
+	expect(exprs).toContain('kb_query_duration_seconds_bucket{job="api-b"}');
+	expect(exprs).toContain('http_request_duration_seconds_bucket{job="api-a",le=~"0\\\\.250*"}');
+});
