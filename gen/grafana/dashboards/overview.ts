@@ -1,5 +1,5 @@
 /** Stack overview: one glance at every service, the batch jobs n8n watches, and what is firing. */
-import { MappingType } from '@grafana/grafana-foundation-sdk/dashboard';
+import { MappingType, type ValueMapping } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { RagopsConfig } from '../../config/schema';
 import { METRICS, PUSH_JOBS } from '../../../nodes/shared/metricCatalog';
 import { renderDashboard, statPanel, tablePanel } from '../panels';
@@ -7,9 +7,9 @@ import { tileWidth } from '../services';
 
 export const OVERVIEW_UID = 'ragops-overview';
 
-const UP_DOWN = [
+const UP_DOWN: ValueMapping[] = [
 	{
-		type: MappingType.ValueToText,
+		type: MappingType.ValueToText as const,
 		options: { '0': { text: 'DOWN', color: 'red', index: 0 }, '1': { text: 'UP', color: 'green', index: 1 } },
 	},
 ];

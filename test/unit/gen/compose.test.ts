@@ -18,8 +18,16 @@ const generated = generateAll(CONFIG);
 const generatedPaths = generated.map((f) => f.path);
 const text = generateCompose(cfg).find((f) => f.path === COMPOSE_FILE)!.content;
 
+interface Service {
+	image?: string;
+	healthcheck?: { test?: string[]; disable?: boolean };
+	depends_on?: string[] | Record<string, { condition?: string }>;
+	volumes?: string[];
+	environment?: Record<string, string>;
+	secrets?: (string | { source: string; target?: string })[];
+}
 type Compose = {
-	services: Record<string, Record<string, any>>;
+	services: Record<string, Service>;
 	volumes?: Record<string, unknown>;
 	secrets?: Record<string, { file?: string; environment?: string }>;
 };
@@ -56,7 +64,7 @@ function dependsProblems(c: Compose): string[] {
 			problems.push(`${name}: depends_on without conditions`);
 			continue;
 		}
-		for (const [dep, spec] of Object.entries<any>(s.depends_on)) {
+		for (const [dep, spec] of Object.entries(s.depends_on)) {
 			if (!c.services[dep]) problems.push(`${name}: depends on unknown service ${dep}`);
 			if (spec?.condition !== 'service_healthy') problems.push(`${name}: depends on ${dep} without condition: service_healthy`);
 		}
@@ -67,7 +75,7 @@ function dependsProblems(c: Compose): string[] {
 function mountProblems(c: Compose): string[] {
 	const problems: string[] = [];
 	for (const [name, s] of Object.entries(c.services)) {
-		for (const volume of (s.volumes ?? []) as string[]) {
+		for (const volume of s.volumes ?? []) {
 			const [source, target, mode] = volume.split(':');
 			if (!source.startsWith('.') && !source.startsWith('/')) {
 				if (!c.volumes || !(source in c.volumes)) problems.push(`${name}: named volume ${source} is not declared`);
@@ -97,10 +105,10 @@ function secretProblems(c: Compose): string[] {
 		else if (!generatedPaths.includes(`${secret.file.slice(2)}.example`)) problems.push(`secret ${key} has no .example file`);
 	}
 	for (const [name, s] of Object.entries(c.services)) {
-		for (const [env, value] of Object.entries<string>(s.environment ?? {})) {
+		for (const [env, value] of Object.entries(s.environment ?? {})) {
 			if (/PASSWORD|SECRET|TOKEN|KEY/.test(env) && !/_FILE$/.test(env)) problems.push(`${name}: secret ${env} inline (${value})`);
 		}
-		for (const ref of (s.secrets ?? []) as (string | { source: string })[]) {
+		for (const ref of s.secrets ?? []) {
 			const source = typeof ref === 'string' ? ref : ref.source;
 			if (!c.secrets?.[source]) problems.push(`${name}: uses undeclared secret ${source}`);
 		}
@@ -134,7 +142,7 @@ describe(COMPOSE_FILE, () => {
 		expect(c.services.loki.volumes).toContain(`./loki/rules:${loki.ruler.storage.local.directory}:ro`);
 		const dashboards = parse(generated.find((f) => f.path === 'grafana/provisioning/dashboards/dashboards.yml')!.content);
 		expect(c.services.grafana.volumes).toContain(`./grafana/dashboards:${dashboards.providers[0].options.path}:ro`);
-		const targets = c.services.alertmanager.secrets.map((s: { target: string }) => s.target);
+		const targets = (c.services.alertmanager.secrets ?? []).map((s) => (typeof s === 'string' ? s : s.target));
 		expect(targets.sort()).toEqual(
 			[cfg.alerting.receivers.slack.apiUrlFile, cfg.alerting.receivers.pagerduty.routingKeyFile].sort(),
 		);
@@ -162,15 +170,15 @@ describe('each compose check fails on a broken copy', () => {
 	});
 	it('mounts of missing, writable or non-generated files', () => {
 		const c = load();
-		c.services.prometheus.volumes.push('./prometheus/extra.yml:/etc/prometheus/extra.yml:ro');
-		c.services.grafana.volumes.push('./package.json:/tmp/package.json:ro');
-		c.services.loki.volumes[0] = c.services.loki.volumes[0].replace(/:ro$/, '');
-		c.services.n8n.volumes.push('undeclared-volume:/data');
+		c.services.prometheus.volumes!.push('./prometheus/extra.yml:/etc/prometheus/extra.yml:ro');
+		c.services.grafana.volumes!.push('./package.json:/tmp/package.json:ro');
+		c.services.loki.volumes![0] = c.services.loki.volumes![0].replace(/:ro$/, '');
+		c.services.n8n.volumes!.push('undeclared-volume:/data');
 		expect(mountProblems(c)).toHaveLength(4);
 	});
 	it('inline secrets and undeclared secret files', () => {
 		const c = load();
-		c.services.grafana.environment.GF_SECURITY_ADMIN_PASSWORD = 'admin';
+		c.services.grafana.environment!.GF_SECURITY_ADMIN_PASSWORD = 'admin';
 		c.secrets!.extra = { file: './extra-secret' };
 		expect(secretProblems(c)).toHaveLength(2);
 	});

@@ -23,15 +23,27 @@ function snippet(override = '{}'): string {
 { alerts: m.prometheusAlerts, rules: m.prometheusRules, dashboards: m.grafanaDashboards }`;
 }
 
-async function evalNode(override?: string) {
+async function evalNode(override?: string): Promise<MixinOutput> {
 	const out = await new Jsonnet().addJpath(ROOT).evaluateSnippet(snippet(override), join(ROOT, 'test.jsonnet'));
 	return JSON.parse(out);
 }
 
-function evalBinary(override?: string) {
+function evalBinary(override?: string): MixinOutput {
 	return JSON.parse(execFileSync('jsonnet', ['-J', ROOT, '-e', snippet(override)], { cwd: ROOT, encoding: 'utf8' }));
 }
 
+interface Alert {
+	alert: string;
+	for: string;
+	labels: Record<string, string>;
+	annotations: Record<string, string>;
+}
+interface MixinOutput {
+	alerts: { groups: { name: string; rules: Alert[] }[] };
+	rules: { groups: { name: string; rules: object[] }[] };
+	dashboards: Record<string, { tags: string[]; refresh: string }>;
+}
+const alertsOf = (out: MixinOutput) => out.alerts.groups.flatMap((g) => g.rules);
 const isAlert = (r: object) => 'alert' in r;
 const expectedGroups = (keep: (r: object) => boolean) =>
 	buildRuleGroups(cfg)
@@ -51,7 +63,7 @@ function promtoolCheck(doc: unknown): { status: number | null; output: string } 
 }
 
 describe('grafonnet mixin with the default _config', () => {
-	let out: { alerts: { groups: any[] }; rules: { groups: any[] }; dashboards: Record<string, unknown> };
+	let out: MixinOutput;
 	beforeAll(async () => {
 		out = await evalNode();
 	});
@@ -84,7 +96,7 @@ describe('grafonnet mixin with the default _config', () => {
 describe('overriding the mixin _config', () => {
 	it('runbookURLPattern rewrites every runbook_url', async () => {
 		const out = await evalNode(`{ _config+:: { runbookURLPattern: 'https://x/%s' } }`);
-		const alerts = out.alerts.groups.flatMap((g: any) => g.rules);
+		const alerts = alertsOf(out);
 		expect(alerts.length).toBeGreaterThan(0);
 		for (const a of alerts) expect(a.annotations.runbook_url).toBe(`https://x/${a.alert.toLowerCase()}`);
 		expect(evalBinary(`{ _config+:: { runbookURLPattern: 'https://x/%s' } }`)).toEqual(out);
@@ -94,19 +106,19 @@ describe('overriding the mixin _config', () => {
 		const out = await evalNode(
 			`{ _config+:: { grafanaUrl: 'https://grafana.example.com', severities: { ${first.alert}: 'info' }, alertFor: { ${first.alert}: '42m' }, extraAlertLabels: { team: 'search' } } }`,
 		);
-		const alerts = out.alerts.groups.flatMap((g: any) => g.rules);
+		const alerts = alertsOf(out);
 		for (const a of alerts) {
 			expect(a.annotations.dashboard_url).toMatch(/^https:\/\/grafana\.example\.com\/d\/ragops-[a-z0-9-]+$/);
 			expect(a.labels.team).toBe('search');
 		}
-		const changed = alerts.filter((a: any) => a.alert === first.alert);
+		const changed = alerts.filter((a) => a.alert === first.alert);
 		for (const a of changed) expect(a).toMatchObject({ for: '42m', labels: { severity: 'info' } });
-		expect(alerts.filter((a: any) => a.alert !== first.alert && a.for === '42m')).toEqual([]);
+		expect(alerts.filter((a) => a.alert !== first.alert && a.for === '42m')).toEqual([]);
 		expect(promtoolCheck(out.alerts).status).toBe(0);
 	});
 	it('dashboardTags and dashboardRefresh change every dashboard', async () => {
 		const out = await evalNode(`{ _config+:: { dashboardTags: ['mine'], dashboardRefresh: '5m' } }`);
-		for (const d of Object.values<any>(out.dashboards)) {
+		for (const d of Object.values(out.dashboards)) {
 			expect(d.tags[0]).toBe('mine');
 			expect(d.tags).not.toContain('ragops');
 			expect(d.refresh).toBe('5m');
