@@ -1,0 +1,90 @@
+/**
+ * The Qdrant Backup node inside real n8n 2.40 (installed from `npm pack` as a
+ * community package, test/support/n8n/testbed), against the Qdrant snapshot
+ * API stand-in: Create → Download → Verify → Apply Retention, with n8n's
+ * filesystem binary mode (the streamed download lands on disk, not in memory).
+ * Built-in nodes downstream prove the binary that reaches them is the
+ * snapshot, byte for byte: Extract From File (base64 of the bytes) and Crypto
+ * (SHA-256 of the binary stream).
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { N8nTestBed } from '../support/n8n/testbed';
+import { contentChunks, QdrantStandIn, type SnapshotContent } from '../support/qdrantStandIn';
+
+jest.setTimeout(600_000);
+
+const API_KEY = 'e2e-key';
+let bed: N8nTestBed;
+let qdrant: QdrantStandIn;
+
+beforeAll(async () => {
+	qdrant = new QdrantStandIn({ apiKey: API_KEY, collections: ['docs'], createdSnapshotSize: 3 * 1024 * 1024 + 123 });
+	await qdrant.start();
+	bed = await N8nTestBed.create({ env: { N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem' } });
+});
+
+afterAll(async () => {
+	await bed?.dispose();
+	await qdrant?.stop();
+});
+
+function fixture(credentialId: string): Record<string, unknown> {
+	const text = readFileSync(join(__dirname, 'fixtures', 'backup-pipeline.json'), 'utf8');
+	return JSON.parse(text.replaceAll('__QDRANT_CREDENTIAL_ID__', credentialId));
+}
+
+test('Create → Download → Verify → Apply Retention in real n8n; the binary downstream is the snapshot byte for byte', async () => {
+	// Six older daily snapshots; keepLast 3 must leave the new one and the two newest old ones.
+	const old = Array.from({ length: 6 }, (_, i) =>
+		qdrant.addSnapshot('docs', {
+			creationTime: new Date(Date.UTC(2026, 10, 10 + i, 3)),
+			content: { size: 4096, seed: 100 + i },
+		}),
+	);
+	const [credentialId] = await bed.importCredentials([
+		{ name: 'Qdrant stand-in', type: 'ragOpsQdrantApi', data: { url: qdrant.url, apiKey: API_KEY } },
+	]);
+	const run = await bed.run(fixture(credentialId!));
+	expect(run.error).toBeUndefined();
+
+	const created = run.json('Create Snapshot')[0]!;
+	const snapshot = created.snapshot as { name: string; size: number; checksum: string };
+	const stored = qdrant.collections.get('docs')!.get(snapshot.name)!;
+	const bytes = Buffer.concat([...contentChunks((stored as unknown as { content: SnapshotContent }).content)]);
+	expect(snapshot.size).toBe(bytes.length);
+
+	const downloaded = run.items('Download Snapshot')[0]!;
+	expect(downloaded.json).toMatchObject({ verified: true, bytes: bytes.length, sha256: snapshot.checksum });
+	// Filesystem mode: the item carries a reference, not the bytes.
+	expect(String((downloaded.binary!.data as { id?: string }).id)).toMatch(/^filesystem/);
+
+	expect(run.json('Verify Snapshot')[0]).toMatchObject({ verified: true, sha256: snapshot.checksum });
+
+	const base64 = run.json('Binary To Base64')[0]!.base64 as string;
+	expect(Buffer.from(base64, 'base64').equals(bytes)).toBe(true);
+	expect(run.json('Hash Binary')[0]!.downstreamSha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+
+	const retention = run.json('Apply Retention')[0]!;
+	expect(retention).toMatchObject({ protected: snapshot.name, total: 7, dryRun: false });
+	expect(retention.deleted).toEqual(old.slice(0, 4).map((s) => s.name).reverse());
+	expect([...qdrant.collections.get('docs')!.keys()].sort()).toEqual([snapshot.name, old[4]!.name, old[5]!.name].sort());
+	// Every request carried the credential's key.
+	expect(qdrant.requests.every((r) => r.apiKey === API_KEY)).toBe(true);
+});
+
+test('a 500 on create fails the run before anything is downloaded or deleted', async () => {
+	const before = [...qdrant.collections.get('docs')!.keys()].sort();
+	qdrant.faults.createFailures = 1;
+	const deletesBefore = qdrant.requests.filter((r) => r.method === 'DELETE').length;
+	const [credentialId] = await bed.importCredentials([
+		{ name: 'Qdrant stand-in', type: 'ragOpsQdrantApi', data: { url: qdrant.url, apiKey: API_KEY } },
+	]);
+	const run = await bed.run(fixture(credentialId!));
+	expect(run.error?.message).toContain('Qdrant failed while creating a snapshot');
+	expect(run.nodesRun).not.toContain('Apply Retention');
+	expect(qdrant.requests.filter((r) => r.method === 'DELETE').length).toBe(deletesBefore);
+	expect([...qdrant.collections.get('docs')!.keys()].sort()).toEqual(before);
+});
