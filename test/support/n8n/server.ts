@@ -28,6 +28,13 @@ export interface ExecutionSummary {
 	stoppedAt?: string;
 }
 
+interface PublicationStatus {
+	status: string;
+	liveVersionId: string | null;
+	pendingVersionId: string | null;
+	triggers: Array<{ nodeId: string; status: string; errorMessage?: string | null }>;
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class N8nServer {
@@ -174,6 +181,12 @@ export class N8nServer {
 		return cookie;
 	}
 
+	/** GET a path that needs a logged-in user (e.g. `/types/nodes.json`, `/types/credentials.json`) as the owner. */
+	async getAuthed(path: string): Promise<Response> {
+		const cookie = await this.login();
+		return await fetch(`${this.baseUrl}${path}`, { headers: { 'browser-id': browserId, cookie } });
+	}
+
 	/** Calls n8n's internal REST API (`/rest/...`) as the owner; returns the `data` field of the answer. */
 	async rest<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
 		const cookie = await this.login();
@@ -188,10 +201,26 @@ export class N8nServer {
 		return (parsed && typeof parsed === 'object' && 'data' in parsed ? parsed.data : parsed) as T;
 	}
 
-	/** Publishes (activates) a workflow in the running server, so its webhooks and triggers go live. */
-	async activateWorkflow(id: string): Promise<void> {
+	/**
+	 * Publishes (activates) a workflow in the running server and waits until
+	 * its triggers and webhooks are live. n8n 2.40 publishes through an outbox
+	 * that a worker drains asynchronously, so the REST answer alone is not enough:
+	 * poll `/rest/workflows/:id/publication-status` until this version is live.
+	 */
+	async activateWorkflow(id: string, timeoutMs = 60_000): Promise<void> {
 		const workflow = await this.rest<{ versionId: string }>('GET', `/workflows/${id}`);
 		await this.rest('POST', `/workflows/${id}/activate`, { versionId: workflow.versionId });
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			const status = await this.rest<PublicationStatus>('GET', `/workflows/${id}/publication-status`);
+			const failed = status.triggers.filter((t) => t.status === 'failed');
+			if (failed.length > 0) {
+				throw new Error(`Publishing workflow ${id} failed: ${failed.map((t) => t.errorMessage).join('; ')}`);
+			}
+			if (status.status !== 'in_progress' && status.liveVersionId === workflow.versionId) return;
+			if (Date.now() > deadline) throw new Error(`Workflow ${id} not live after ${timeoutMs} ms: ${JSON.stringify(status)}`);
+			await sleep(200);
+		}
 	}
 
 	/** Executions of a workflow, newest first. */

@@ -101,7 +101,7 @@ export class N8nTestBed {
 			N8N_HOST: '127.0.0.1',
 			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
 			N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
-			N8N_RUNNERS_ENABLED: 'true',
+			N8N_UNVERIFIED_PACKAGES_ENABLED: 'true',
 			DB_TYPE: 'sqlite',
 			EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'all',
 			EXECUTIONS_DATA_SAVE_ON_ERROR: 'all',
@@ -219,9 +219,11 @@ export class N8nTestBed {
 		const env = this.env({
 			N8N_PORT: String(port),
 			N8N_PROTOCOL: 'http',
-			WEBHOOK_URL: `http://127.0.0.1:${port}/`,
+			N8N_WEBHOOK_URL: `http://127.0.0.1:${port}/`,
 			N8N_EDITOR_BASE_URL: `http://127.0.0.1:${port}/`,
 			N8N_METRICS: 'true',
+			// publishing drains an outbox on this interval (default 15 s)
+			N8N_WORKFLOW_PUBLICATION_OUTBOX_POLL_INTERVAL_MS: '500',
 			N8N_RUNNERS_BROKER_PORT: String(brokerPort),
 			...options.env,
 		});
