@@ -2,7 +2,7 @@
  * The RAG Health Check node inside n8n-core's real execution engine (the
  * harness), probing real HTTP servers on 127.0.0.1.
  */
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { RagHealthCheck } from '../../../nodes/RagHealthCheck/RagHealthCheck.node';
 import { closedPort, startHealthServer, type HealthServer } from '../../support/healthServers';
@@ -21,7 +21,7 @@ afterAll(async () => {
 
 type T = { name: string; url: string; preset?: string; critical?: boolean; dependsOn?: string; collection?: string; timeout?: number; headers?: string };
 
-function params(targets: T[], extra: IDataObject = {}, options: IDataObject = {}): IDataObject {
+function params(targets: T[], extra: INodeParameters = {}, options: INodeParameters = {}): INodeParameters {
 	return {
 		targetSource: 'list',
 		targets: { target: targets.map((t) => ({ preset: 'generic', critical: true, dependsOn: '', collection: '', timeout: 0, headers: '', ...t })) },

@@ -3,7 +3,7 @@
  * again with the same workflow static data (as an active workflow), against
  * real servers that flap or go down. Plus metrics to a real Pushgateway.
  */
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { RagHealthCheck } from '../../../nodes/RagHealthCheck/RagHealthCheck.node';
 import { closedPort, startHealthServer, type HealthServer } from '../../support/healthServers';
@@ -21,7 +21,7 @@ afterAll(async () => {
 	await server.stop();
 });
 
-function params(targets: IDataObject[], extra: IDataObject = {}): IDataObject {
+function params(targets: INodeParameters[], extra: INodeParameters = {}): INodeParameters {
 	return {
 		targetSource: 'list',
 		targets: { target: targets.map((t) => ({ preset: 'generic', critical: true, dependsOn: '', collection: '', timeout: 0, headers: '', ...t })) },
@@ -30,7 +30,7 @@ function params(targets: IDataObject[], extra: IDataObject = {}): IDataObject {
 	};
 }
 
-async function runMany(n: number, parameters: IDataObject, staticData: IDataObject, before?: (i: number) => void): Promise<INodeExecutionData[][][]> {
+async function runMany(n: number, parameters: INodeParameters, staticData: IDataObject, before?: (i: number) => void): Promise<INodeExecutionData[][][]> {
 	const runs: INodeExecutionData[][][] = [];
 	for (let i = 0; i < n; i++) {
 		before?.(i);
