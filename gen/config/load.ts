@@ -40,7 +40,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 }
 
 export function parseConfig(text: string, file = 'ragops.config.yaml'): RagopsConfig {
-	const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+	const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
 	if (doc.errors.length > 0) {
 		throw new ConfigError(
 			file,
@@ -48,7 +48,7 @@ export function parseConfig(text: string, file = 'ragops.config.yaml'): RagopsCo
 		);
 	}
 	const raw: unknown = doc.toJS();
-	const result = ragopsConfigSchema.safeParse(raw);
+	const result = ragopsConfigSchema.safeParse(raw, { reportInput: true });
 	if (!result.success) {
 		throw new ConfigError(file, result.error.issues.flatMap((i) => describeIssue(i).split('\n')));
 	}
