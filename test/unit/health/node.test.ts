@@ -208,6 +208,26 @@ describe('conditions in the node', () => {
 		expect(all(run.outputs).good.status).toBe('pass');
 	});
 
+	test('per-target headers are sent; headers that are not a JSON object are a configuration error', async () => {
+		const run = await runNode({
+			node: new RagHealthCheck(),
+			parameters: params([{ name: 'h', url: server.url('/ready?hdr=1'), headers: '{"X-Tenant": "docs", "X-Num": 7}' }]),
+		});
+		expect(all(run.outputs).h.status).toBe('pass');
+		const seen = server.requests.filter((r) => r.path === '/ready').pop()!;
+		expect(seen.headers['x-tenant']).toBe('docs');
+		expect(seen.headers['x-num']).toBe('7');
+		const bad = await runNode({ node: new RagHealthCheck(), parameters: params([{ name: 'h', url: server.url('/ready'), headers: '["x"]' }]) });
+		expect(bad.error?.message).toMatch(/Headers of target "h" are not a JSON object/);
+	});
+
+	test('an unknown preset and unreadable expected status codes are configuration errors', async () => {
+		const preset = await runNode({ node: new RagHealthCheck(), parameters: params([{ name: 'p', url: server.url('/ready'), preset: 'mongo' }]) });
+		expect(preset.error?.message).toMatch(/Unknown preset "mongo"/);
+		const codes = await runNode({ node: new RagHealthCheck(), parameters: params([{ name: 'p', url: server.url('/ready') }], {}, { expectedStatusCodes: 'ok' }) });
+		expect(codes.error?.message).toMatch(/Expected Status Codes/);
+	});
+
 	test('duplicate target names are rejected (they key the state)', async () => {
 		const run = await runNode({ node: new RagHealthCheck(), parameters: params([{ name: 'a', url: server.url('/health') }, { name: 'a', url: server.url('/ready') }]) });
 		expect(run.error?.message).toMatch(/Two targets are named "a"/);
