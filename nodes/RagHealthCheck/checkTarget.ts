@@ -78,7 +78,29 @@ export function conditionsFor(target: string, conditions: Array<RatedCondition &
 	return conditions.filter((c) => !c.targets || c.targets.length === 0 || c.targets.includes(target));
 }
 
+/**
+ * Check one target. Never throws: a bug in reading an answer must not cost
+ * the results of every other target, so it becomes an `unknown` result (not
+ * `fail`: it says nothing about the service, and must not page anyone).
+ */
 export async function checkTarget(target: Target, settings: CheckSettings): Promise<TargetResult> {
+	try {
+		return await checkTargetUnsafe(target, settings);
+	} catch (error) {
+		const message = `internal error while checking: ${error instanceof Error ? error.message : String(error)}`;
+		return {
+			status: 'unknown',
+			checks: [{ name: 'check', status: 'unknown', message }],
+			components: [],
+			responseTimeMs: 0,
+			attempts: 0,
+			error: { code: 'internal', message },
+			message,
+		};
+	}
+}
+
+async function checkTargetUnsafe(target: Target, settings: CheckSettings): Promise<TargetResult> {
 	const preset = PRESETS[target.preset];
 	const { result, attempts } = await probeWithRetries(target, target.url, settings);
 

@@ -21,3 +21,25 @@ describe('target URLs', () => {
 		expect(qdrantCollectionUrl('https://h/qdrant/readyz', 'my docs')).toBe('https://h/qdrant/collections/my%20docs');
 	});
 });
+
+describe('checkTarget', () => {
+	test('an unexpected exception while reading an answer becomes an unknown result, not a crash', async () => {
+		const { checkTarget } = await import('../../../nodes/RagHealthCheck/checkTarget');
+		const result = await checkTarget(
+			{ name: 'x', url: 'http://127.0.0.1:1/', preset: 'generic', critical: true, dependsOn: [], timeoutMs: 1000, headers: {} },
+			{
+				request: async () => ({ statusCode: 200, headers: {}, body: 'ok' }),
+				conditions: [],
+				retries: 0,
+				retryBaseDelayMs: 0,
+				maxBodyBytes: 100,
+				skipTlsVerify: false,
+				now: () => {
+					throw new Error('clock broke');
+				},
+			},
+		);
+		expect(result).toMatchObject({ status: 'unknown', error: { code: 'internal' } });
+		expect(result.message).toMatch(/clock broke/);
+	});
+});
