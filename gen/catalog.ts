@@ -14,7 +14,7 @@
  * Only metrics a rule or dashboard may use need to be here; add a third-party
  * name only after checking the producer really exposes it.
  */
-import type { RagopsConfig } from './config/schema';
+import { ragApiMetricsOf, type RagopsConfig } from './config/schema';
 import { ALL_PUSHED_METRICS } from '../nodes/shared/metricCatalog';
 import { metricsUsedBy } from './promql';
 
@@ -146,9 +146,7 @@ export function ragApiMetricNames(cfg: RagopsConfig): Map<string, CatalogMetricT
 	const out = new Map<string, CatalogMetricType>();
 	for (const s of cfg.services) {
 		if (s.kind !== 'rag-api') continue;
-		// The schema applies defaults only when `metrics` is given; a rag-api without it uses the same defaults.
-		const requests = s.metrics?.requestsTotal ?? 'http_requests_total';
-		const histogram = s.metrics?.latencyHistogram ?? 'http_request_duration_seconds';
+		const { requestsTotal: requests, latencyHistogram: histogram } = ragApiMetricsOf(s);
 		out.set(requests, 'counter');
 		for (const series of histogramSeries(histogram)) out.set(series, 'histogram');
 	}

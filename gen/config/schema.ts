@@ -261,3 +261,12 @@ export const ragopsConfigSchema = z
 export type RagopsConfig = z.output<typeof ragopsConfigSchema>;
 export type ServiceConfig = RagopsConfig['services'][number];
 export type RagApiMetrics = z.output<typeof ragApiMetrics>;
+
+/**
+ * The metric names a rag-api service exposes: its `metrics` block, or the
+ * schema's defaults when it leaves the block out. The one place generators
+ * read RAG API metric names from.
+ */
+export function ragApiMetricsOf(service: ServiceConfig): RagApiMetrics {
+	return service.metrics ?? ragApiMetrics.parse({});
+}

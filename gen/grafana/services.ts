@@ -2,20 +2,10 @@
  * What the dashboards need to know about the configured services: which are
  * of which kind, and the metric names a RAG API exposes.
  */
-import type { RagApiMetrics, RagopsConfig, ServiceConfig } from '../config/schema';
+import { ragApiMetricsOf, type RagopsConfig, type ServiceConfig } from '../config/schema';
 
-/** The schema's defaults for `services[].metrics`, applied when a rag-api service leaves it out. */
-const RAG_API_DEFAULTS: RagApiMetrics = {
-	requestsTotal: 'http_requests_total',
-	statusLabel: 'status_code',
-	errorStatusRegex: '5..',
-	latencyHistogram: 'http_request_duration_seconds',
-	routeLabel: 'route',
-};
-
-export function ragApiMetrics(s: ServiceConfig): RagApiMetrics {
-	return s.metrics ?? RAG_API_DEFAULTS;
-}
+/** A rag-api service's metric names (defaults applied); the schema is their one home. */
+export const ragApiMetrics = ragApiMetricsOf;
 
 export function servicesOfKind(cfg: RagopsConfig, ...kinds: ServiceConfig['kind'][]): ServiceConfig[] {
 	return cfg.services.filter((s) => kinds.includes(s.kind));

@@ -3,7 +3,7 @@
  * per SLO window, p95 latency), multi-window multi-burn-rate SLO alerts
  * (Google SRE workbook, ch. 5 "Alerting on SLOs") and the cause alerts.
  */
-import type { RagopsConfig, ServiceConfig } from '../../config/schema';
+import { ragApiMetricsOf, type RagopsConfig, type ServiceConfig } from '../../config/schema';
 import { parseDuration } from '../../duration';
 import { alertRule, DASHBOARDS, num, q, type AlertingRule, type RecordingRule } from './model';
 
@@ -39,12 +39,8 @@ export function ragApiServices(cfg: RagopsConfig): ServiceConfig[] {
 }
 
 function names(s: ServiceConfig) {
-	return {
-		requests: s.metrics?.requestsTotal ?? 'http_requests_total',
-		status: s.metrics?.statusLabel ?? 'status_code',
-		errors: s.metrics?.errorStatusRegex ?? '5..',
-		histogram: s.metrics?.latencyHistogram ?? 'http_request_duration_seconds',
-	};
+	const m = ragApiMetricsOf(s);
+	return { requests: m.requestsTotal, status: m.statusLabel, errors: m.errorStatusRegex, histogram: m.latencyHistogram };
 }
 
 /**
