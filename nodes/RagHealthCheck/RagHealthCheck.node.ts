@@ -12,7 +12,6 @@ import { parseStatusCodes, type CompareOperator, type RatedCondition } from '../
 import { mapWithConcurrency } from '../shared/concurrency';
 import {
 	activeWindow,
-	pruneStates,
 	reviveTargetState,
 	settle,
 	step,
@@ -384,11 +383,10 @@ export class RagHealthCheck implements INodeType {
 
 		// ---- state: hysteresis per target, bounded to the targets of this run
 		const staticData = this.getWorkflowStaticData('node');
-		if (staticData.version !== STATE_VERSION || typeof staticData.targets !== 'object' || staticData.targets === null) {
-			staticData.version = STATE_VERSION;
-			staticData.targets = {};
-		}
-		const store = staticData.targets as IDataObject;
+		const store: IDataObject =
+			staticData.version === STATE_VERSION && typeof staticData.targets === 'object' && staticData.targets !== null
+				? (staticData.targets as IDataObject)
+				: {};
 		const stepped = planned.map(({ target }, i) => {
 			const failed = results[i].status === 'fail';
 			if (manual) {
@@ -406,10 +404,15 @@ export class RagHealthCheck implements INodeType {
 			return settle(stepped[i], reason, now);
 		});
 		if (!manual) {
+			// A fresh object each run: holds exactly the targets of this run (state
+			// stays bounded), and assigning it at the top level is what n8n's
+			// observable static data notices as a change to save.
+			const next: IDataObject = {};
 			planned.forEach(({ target }, i) => {
-				store[target.name] = settled[i].state as unknown as IDataObject;
+				next[target.name] = settled[i].state as unknown as IDataObject;
 			});
-			pruneStates(store, planned.map((p) => p.target.name));
+			staticData.version = STATE_VERSION;
+			staticData.targets = next;
 		}
 
 		// ---- run-level summary (health+json style)
