@@ -5,7 +5,7 @@
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { RagHealthCheck } from '../../../nodes/RagHealthCheck/RagHealthCheck.node';
-import { closedPort, startHealthServer, type HealthServer } from '../../support/healthServers';
+import { closedPort, startGarbageTcpServer, startHealthServer, type HealthServer } from '../../support/healthServers';
 import { runNode } from '../../support/nodeHarness';
 
 const ALERT = 0;
@@ -70,6 +70,30 @@ describe('RAG Health Check node: one run against healthy and broken servers', ()
 		// The run summary: a failing critical target makes the overall status fail.
 		expect(r.healthy.summary).toMatchObject({ status: 'fail', targets: 7, pass: 1, fail: 6 });
 		expect((r.healthy.health as IDataObject).status).toBe('pass');
+	});
+
+	test('a slow answer within the timeout passes, beyond it fails; a non-HTTP server fails without retries', async () => {
+		const garbage = await startGarbageTcpServer();
+		try {
+			const run = await runNode({
+				node: new RagHealthCheck(),
+				parameters: params(
+					[
+						{ name: 'slow-ok', url: server.url('/slow?ms=200') },
+						{ name: 'slow-late', url: server.url('/slow?ms=1500'), timeout: 150 },
+						{ name: 'garbage', url: garbage.url('/health') },
+					],
+					{},
+					{ retries: 2, retryDelay: 1 },
+				),
+			});
+			const r = all(run.outputs);
+			expect(r['slow-ok']).toMatchObject({ status: 'pass', attempts: 1 });
+			expect(r['slow-late']).toMatchObject({ status: 'fail', error: { code: 'timeout' }, attempts: 3 });
+			expect(r.garbage).toMatchObject({ status: 'fail', attempts: 1 });
+		} finally {
+			await garbage.stop();
+		}
 	});
 
 	test('retries a 503 with backoff and reports the attempts', async () => {
