@@ -131,7 +131,12 @@ export class N8nServer {
 		};
 		if (child.exitCode === null && child.signalCode === null) {
 			signal('SIGTERM');
-			const killed = await Promise.race([this.exited!.then(() => true), sleep(20_000).then(() => false)]);
+			let timer: NodeJS.Timeout | undefined;
+			const killed = await Promise.race([
+				this.exited!.then(() => true),
+				new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 20_000))),
+			]);
+			clearTimeout(timer);
 			if (!killed) {
 				signal('SIGKILL');
 				await this.exited;
