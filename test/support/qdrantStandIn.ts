@@ -52,7 +52,7 @@ export interface StandInFaults {
 	cutDownloadAfterBytes?: number;
 	/** Report a wrong checksum in listings and create answers. */
 	wrongChecksum?: boolean;
-	/** Pause this many ms between 64 KiB chunks of a download. */
+	/** Pause this many ms between chunks of a download. */
 	downloadChunkDelayMs?: number;
 	/** Answer every list request with 500 (for "nothing is deleted when listing fails"). */
 	listFailures?: number;
@@ -84,13 +84,15 @@ export interface StandInOptions {
 }
 
 const CHUNK = 64 * 1024;
+/** Generated snapshots are written 1 MiB at a time: fewer writes, so the stand-in is not what a benchmark measures. */
+const GENERATED_CHUNK = 1024 * 1024;
 const PEER_ID = 4129783125387632;
 
-/** The 64 KiB block a generated snapshot repeats: deterministic from the seed. */
+/** The 1 MiB block a generated snapshot repeats: deterministic from the seed. */
 function seededBlock(seed: number): Buffer {
-	const block = Buffer.alloc(CHUNK);
+	const block = Buffer.alloc(GENERATED_CHUNK);
 	let x = seed >>> 0 || 1;
-	for (let i = 0; i < CHUNK; i++) {
+	for (let i = 0; i < GENERATED_CHUNK; i++) {
 		// xorshift32: cheap, deterministic, not all-zero (tar-like data compresses; we don't care).
 		x ^= x << 13;
 		x ^= x >>> 17;
@@ -100,14 +102,16 @@ function seededBlock(seed: number): Buffer {
 	return block;
 }
 
-/** Yields the bytes of a snapshot's content in chunks of at most 64 KiB. */
+/** Yields the bytes of a snapshot's content in chunks (64 KiB for buffers, 1 MiB generated). */
 export function* contentChunks(content: SnapshotContent): Generator<Buffer> {
 	if (Buffer.isBuffer(content)) {
 		for (let off = 0; off < content.length; off += CHUNK) yield content.subarray(off, off + CHUNK);
 		return;
 	}
 	const block = seededBlock(content.seed);
-	for (let off = 0; off < content.size; off += CHUNK) yield block.subarray(0, Math.min(CHUNK, content.size - off));
+	for (let off = 0; off < content.size; off += GENERATED_CHUNK) {
+		yield block.subarray(0, Math.min(GENERATED_CHUNK, content.size - off));
+	}
 }
 
 export function contentSha256(content: SnapshotContent): string {
