@@ -159,6 +159,6 @@ async function checkTargetUnsafe(target: Target, settings: CheckSettings): Promi
 		attempts,
 		bodySnippet: status === 'pass' ? undefined : snippet(response.body),
 		bodyTruncated: response.truncated || undefined,
-		message: firstBad ? firstBad.message : `all ${checks.length} checks pass`,
+		message: firstBad ? firstBad.message : checks.length === 1 ? `${checks[0].message}` : `all ${checks.length} checks pass`,
 	};
 }
