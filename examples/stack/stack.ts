@@ -1,0 +1,69 @@
+/**
+ * The example RAG stack in one call: the RAG API, the ingestion API (which
+ * writes the freshness manifest) and the Qdrant snapshot-API stand-in from
+ * test/support (it follows Qdrant's documented snapshot API field for field;
+ * there is no Qdrant binary on these machines). Everything listens on
+ * 127.0.0.1; `stop()` closes all of it.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { QdrantStandIn } from '../../test/support/qdrantStandIn';
+import { startIngestionApi, type IngestionApi } from './ingestionApi';
+import { startRagApi, type RagApi, type RagApiOptions } from './ragApi';
+
+export interface StackOptions {
+	/** 0 or omitted: a free port each. The Qdrant stand-in always takes a free port (its API has no port option). */
+	ragApiPort?: number;
+	ingestionPort?: number;
+	/** Where the ingestion API writes latest.json; a temp dir (removed on stop) when omitted. */
+	manifestDir?: string;
+	ragApi?: Omit<RagApiOptions, 'port'>;
+	/** Collections the Qdrant stand-in has at start (default ["docs"]). */
+	collections?: string[];
+	qdrantApiKey?: string;
+}
+
+export interface ExampleStack {
+	ragApi: RagApi;
+	ingestion: IngestionApi;
+	qdrant: QdrantStandIn;
+	urls: { ragApi: string; ragApiHealth: string; ragApiMetrics: string; ingestion: string; manifest: string; qdrant: string };
+	stop(): Promise<void>;
+}
+
+export async function startExampleStack(options: StackOptions = {}): Promise<ExampleStack> {
+	const ownDir = options.manifestDir ? undefined : mkdtempSync(join(tmpdir(), 'ragops-manifest-'));
+	const started: Array<() => Promise<void>> = [];
+	const stop = async () => {
+		// Reverse order, and keep going when one fails: nothing may be left listening.
+		for (const s of started.reverse()) await s().catch(() => undefined);
+		if (ownDir) rmSync(ownDir, { recursive: true, force: true });
+	};
+	try {
+		const ragApi = await startRagApi({ ...options.ragApi, port: options.ragApiPort ?? 0 });
+		started.push(() => ragApi.stop());
+		const ingestion = await startIngestionApi({ port: options.ingestionPort ?? 0, manifestDir: options.manifestDir ?? ownDir! });
+		started.push(() => ingestion.stop());
+		const qdrant = new QdrantStandIn({ collections: options.collections ?? ['docs'], apiKey: options.qdrantApiKey });
+		await qdrant.start();
+		started.push(() => qdrant.stop());
+		return {
+			ragApi,
+			ingestion,
+			qdrant,
+			urls: {
+				ragApi: ragApi.url,
+				ragApiHealth: `${ragApi.url}/healthz`,
+				ragApiMetrics: `${ragApi.url}/metrics`,
+				ingestion: ingestion.url,
+				manifest: `${ingestion.url}/manifests/latest.json`,
+				qdrant: qdrant.url,
+			},
+			stop,
+		};
+	} catch (error) {
+		await stop();
+		throw error;
+	}
+}
