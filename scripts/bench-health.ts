@@ -1,0 +1,182 @@
+// npm run bench:health [-- --runs=3 --targets=200 --delay=50]
+//
+// 200 HTTP targets on 127.0.0.1, each answering after 50 ms, checked inside
+// real n8n (the test bed: this package packed and installed as a community
+// package, n8n 2.40.7 on Node 24) by the RAG Health Check node at concurrency
+// 50 and with no limit, and fetched by n8n's built-in HTTP Request node at its
+// defaults and with batching. Prints each node's executionTime (n8n's own
+// measurement) beside the ideal ⌈targets / concurrency⌉ × delay.
+//
+// The targets live in a separate process so their timers and sockets do not
+// compete with this script's event loop; n8n is a third process.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
+
+import { N8nTestBed } from '../test/support/n8n/testbed';
+
+const args = Object.fromEntries(
+	process.argv.slice(2).map((a) => {
+		const [k, v] = a.replace(/^--/, '').split('=');
+		return [k, Number(v)];
+	}),
+);
+const RUNS = args.runs || 3;
+const TARGETS = args.targets || 200;
+const DELAY_MS = args.delay || 50;
+
+// One server, one path per target (`/t/<i>`); a path per target keeps the
+// targets distinct for the node's per-target state and metrics. One process
+// holds 200 concurrent 50 ms timers without effort; `/__count` reports how
+// many target requests it served so the bench can prove every GET happened.
+const targetServer = `
+const http = require('node:http');
+let served = 0;
+const server = http.createServer((req, res) => {
+	if (req.url === '/__count') { res.end(String(served)); return; }
+	setTimeout(() => {
+		served++;
+		res.writeHead(200, { 'content-type': 'application/json' });
+		res.end('{"status":"pass"}');
+	}, ${DELAY_MS});
+});
+server.keepAliveTimeout = 60000;
+server.listen(0, '127.0.0.1', () => console.log(server.address().port));
+`;
+
+function startTargets(): Promise<{ child: ChildProcess; base: string }> {
+	const child = spawn(process.execPath, ['-e', targetServer], { stdio: ['ignore', 'pipe', 'inherit'] });
+	return new Promise((resolve, reject) => {
+		child.once('error', reject);
+		child.stdout!.once('data', (chunk: Buffer) => resolve({ child, base: `http://127.0.0.1:${chunk.toString().trim()}` }));
+	});
+}
+
+interface Variant {
+	node: string;
+	kind: 'health' | 'http';
+	/** concurrency the variant amounts to (0 = no limit) */
+	concurrency: number;
+	label: string;
+}
+
+const variants: Variant[] = [
+	{ node: 'Health c50', kind: 'health', concurrency: 50, label: 'RAG Health Check, concurrency 50' },
+	{ node: 'Health unlimited', kind: 'health', concurrency: 0, label: 'RAG Health Check, no limit (0)' },
+	{ node: 'HTTP defaults', kind: 'http', concurrency: 0, label: 'HTTP Request 4.2, defaults' },
+	{ node: 'HTTP batch 50/0ms', kind: 'http', concurrency: 50, label: 'HTTP Request 4.2, batch 50, interval 0 ms' },
+	{ node: 'HTTP batch 50/50ms', kind: 'http', concurrency: 50, label: `HTTP Request 4.2, batch 50, interval ${DELAY_MS} ms` },
+];
+
+function workflow(base: string): Record<string, unknown> {
+	const urls = Array.from({ length: TARGETS }, (_, i) => `${base}/t/${i}`);
+	const targets = urls.map((url, i) => ({ name: `t${i}`, url, preset: 'generic', critical: true }));
+	const health = (name: string, concurrency: number, y: number) => ({
+		id: `health-${concurrency}`,
+		name,
+		type: 'n8n-nodes-ragops.ragHealthCheck',
+		typeVersion: 1,
+		position: [300, y],
+		parameters: {
+			targetSource: 'list',
+			targets: { target: targets },
+			options: { concurrency, retries: 0, timeout: 10_000 },
+		},
+	});
+	const http = (name: string, options: Record<string, unknown>, y: number) => ({
+		id: `http-${y}`,
+		name,
+		type: 'n8n-nodes-base.httpRequest',
+		typeVersion: 4.2,
+		position: [600, y],
+		parameters: { url: '={{ $json.url }}', options },
+	});
+	const nodes = [
+		{ id: 'manual', name: 'Manual', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+		health('Health c50', 50, 0),
+		health('Health unlimited', 0, 200),
+		{
+			id: 'urls',
+			name: 'URLs',
+			type: 'n8n-nodes-base.code',
+			typeVersion: 2,
+			position: [300, 400],
+			parameters: { jsCode: `return ${JSON.stringify(urls)}.map((url) => ({ json: { url } }));` },
+		},
+		http('HTTP defaults', {}, 400),
+		http('HTTP batch 50/0ms', { batching: { batch: { batchSize: 50, batchInterval: 0 } } }, 600),
+		http('HTTP batch 50/50ms', { batching: { batch: { batchSize: 50, batchInterval: DELAY_MS } } }, 800),
+	];
+	const to = (...names: string[]) => ({ main: [names.map((node) => ({ node, type: 'main', index: 0 }))] });
+	return {
+		name: 'bench: health check vs HTTP Request',
+		nodes,
+		// v1 order runs the branches one after another, so the variants never overlap
+		connections: {
+			Manual: to('Health c50', 'Health unlimited', 'URLs'),
+			URLs: to('HTTP defaults', 'HTTP batch 50/0ms', 'HTTP batch 50/50ms'),
+		},
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+const median = (xs: number[]) => {
+	const s = [...xs].sort((a, b) => a - b);
+	return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const ideal = (concurrency: number) => Math.ceil(TARGETS / (concurrency || TARGETS)) * DELAY_MS;
+
+async function main() {
+	const { child, base } = await startTargets();
+	const bed = await N8nTestBed.create();
+	try {
+		const id = await bed.importWorkflow(workflow(base));
+		const times: Record<string, number[]> = Object.fromEntries(variants.map((v) => [v.node, []]));
+		let served = Number(await (await fetch(`${base}/__count`)).text());
+		for (let r = 0; r < RUNS; r++) {
+			const run = await bed.executeWorkflow(id);
+			if (run.error) throw new Error(`run ${r + 1} failed: ${run.error.message}`);
+			const now = Number(await (await fetch(`${base}/__count`)).text());
+			if (now - served !== TARGETS * variants.length) {
+				throw new Error(`run ${r + 1}: targets served ${now - served} requests, expected ${TARGETS * variants.length}`);
+			}
+			served = now;
+			for (const v of variants) {
+				const out = v.kind === 'health' ? run.outputs(v.node).flat() : run.items(v.node);
+				if (out.length !== TARGETS) throw new Error(`${v.node} returned ${out.length} items, expected ${TARGETS}`);
+				if (v.kind === 'health') {
+					const failed = out.filter((i) => i.json.status !== 'pass');
+					if (failed.length) throw new Error(`${v.node}: ${failed.length} checks did not pass, e.g. ${JSON.stringify(failed[0].json.message)}`);
+				}
+				times[v.node].push(run.executionTime(v.node));
+			}
+			console.error(`run ${r + 1}/${RUNS}: ${variants.map((v) => `${v.node} ${times[v.node][r]} ms`).join(', ')}`);
+		}
+
+		const httpAt = (c: number) => variants.find((v) => v.kind === 'http' && v.concurrency === c)!;
+		const rows = variants.map((v) => {
+			const med = median(times[v.node]);
+			const vsIdeal = med / ideal(v.concurrency);
+			const vsHttp = v.kind === 'health' ? med / median(times[httpAt(v.concurrency).node]) : undefined;
+			return `| ${v.label} | ${med} | ${Math.min(...times[v.node])} | ${ideal(v.concurrency)} | ${vsIdeal.toFixed(2)}× | ${vsHttp === undefined ? '' : `${vsHttp.toFixed(2)}× (vs ${httpAt(v.concurrency).label.replace('HTTP Request 4.2, ', '')})`} |`;
+		});
+		const { n8nVersion, nodeVersion } = bed.paths;
+		console.log(
+			[
+				`n8n ${n8nVersion} on Node ${nodeVersion}; ${TARGETS} targets answering after ${DELAY_MS} ms; ${RUNS} runs; ` +
+					`${cpus().length} CPUs, load average ${loadavg()[0].toFixed(1)}`,
+				'',
+				'| variant | executionTime median (ms) | min (ms) | ideal (ms) | median / ideal | Health Check / HTTP Request |',
+				'|---|---|---|---|---|---|',
+				...rows,
+			].join('\n'),
+		);
+	} finally {
+		await bed.dispose();
+		child.kill();
+	}
+}
+
+main().catch((error) => {
+	console.error(error);
+	process.exit(1);
+});
