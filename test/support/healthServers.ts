@@ -179,12 +179,20 @@ export async function startHealthServer(overrides: Partial<HealthServerState> = 
 			case '/slow': {
 				inFlight++;
 				peak = Math.max(peak, inFlight);
-				const timer = setTimeout(() => {
+				// In flight until answered or the client gave up (a timed-out probe).
+				let open = true;
+				const finish = () => {
+					if (open) inFlight--;
+					open = false;
+					clearTimeout(timer);
 					timers.delete(timer);
-					inFlight--;
+				};
+				const timer = setTimeout(() => {
+					finish();
 					json(res, 200, { status: 'pass' }, 'application/health+json');
 				}, q('ms', 300));
 				timers.add(timer);
+				res.on('close', finish);
 				return;
 			}
 			case '/status': {
