@@ -332,6 +332,8 @@ export class RagHealthCheck implements INodeType {
 							critical: this.getNodeParameter('targetCritical', i, true) as boolean,
 							dependsOn: this.getNodeParameter('targetDependsOn', i, '') as string,
 							collection: this.getNodeParameter('targetCollection', i, '') as string,
+							timeout: this.getNodeParameter('targetTimeout', i, 0) as number,
+							headers: this.getNodeParameter('targetHeaders', i, '') as string | IDataObject,
 						},
 					}))
 				: ((this.getNodeParameter('targets.target', 0, []) as RawTarget[]) ?? []).map((raw) => ({ raw, itemIndex: 0 }));

@@ -155,6 +155,23 @@ export const description: INodeProperties[] = [
 		displayOptions: { show: { targetSource: ['items'] } },
 	},
 	{
+		displayName: 'Timeout (Ms)',
+		name: 'targetTimeout',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 0,
+		description: "Overall time limit for this target's answer; 0 uses the node's timeout",
+		displayOptions: { show: { targetSource: ['items'] } },
+	},
+	{
+		displayName: 'Headers (JSON)',
+		name: 'targetHeaders',
+		type: 'json',
+		default: '',
+		description: 'Extra request headers as a JSON object',
+		displayOptions: { show: { targetSource: ['items'] } },
+	},
+	{
 		displayName: 'Authentication',
 		name: 'authentication',
 		type: 'options',

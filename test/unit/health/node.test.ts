@@ -272,18 +272,23 @@ describe('targets from input items', () => {
 				targetName: '={{ $json.name }}',
 				targetUrl: '={{ $json.url }}',
 				targetPreset: '={{ $json.kind }}',
+				targetTimeout: '={{ $json.timeout ?? 0 }}',
+				targetHeaders: '={{ JSON.stringify({ "X-Item": $json.name }) }}',
 				options: { retries: 0 },
 			},
 			inputItems: [
 				{ json: { name: 'api', url: server.url('/health'), kind: 'ragApi' } },
 				{ json: { name: 'broken', url: server.url('/status?code=500'), kind: 'generic' } },
 				{ json: { name: 'chroma', url: server.baseUrl, kind: 'chroma' } },
+				{ json: { name: 'late', url: server.url('/hang'), kind: 'generic', timeout: 200 } },
 			],
 		});
+		expect(all(run.outputs).late).toMatchObject({ status: 'fail', error: { code: 'timeout' } });
+		expect(server.requests.filter((r) => r.path === '/api/v2/heartbeat').pop()!.headers['x-item']).toBe('chroma');
 		expect(run.error).toBeUndefined();
 		const items = [...run.outputs[ALERT], ...run.outputs[OK]];
 		const pairing = Object.fromEntries(items.map((i) => [i.json.target as string, i.pairedItem]));
-		expect(pairing).toEqual({ api: { item: 0 }, broken: { item: 1 }, chroma: { item: 2 } });
+		expect(pairing).toEqual({ api: { item: 0 }, broken: { item: 1 }, chroma: { item: 2 }, late: { item: 3 } });
 		expect(all(run.outputs).chroma).toMatchObject({ status: 'pass', url: server.url('/api/v2/heartbeat') });
 		expect(all(run.outputs).broken.status).toBe('fail');
 	});
