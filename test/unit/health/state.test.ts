@@ -73,6 +73,24 @@ describe('state without alert spam (active workflow semantics)', () => {
 		expect(JSON.stringify(staticData)).toMatch(/"api":\{"state":"up"/);
 	});
 
+	test('reminders every X minutes while down (clock moved with jest, timers left real)', async () => {
+		jest.useFakeTimers({
+			doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout', 'queueMicrotask', 'hrtime', 'performance'],
+		});
+		try {
+			const start = Date.parse('2026-11-26T12:00:00Z');
+			const staticData: IDataObject = {};
+			const parameters = params([{ name: 'x', url: server.url('/status?code=500') }], { options: { retries: 0, reminderMinutes: 10 } });
+			// One check per minute for 25 minutes: down at minute 2, reminders at 12 and 22.
+			const runs = await runMany(25, parameters, staticData, (i) => jest.setSystemTime(start + i * 60_000));
+			expect(alertsOf(runs).map((a) => a.event)).toEqual(['down', 'reminder', 'reminder']);
+			expect(runs[12][ALERT]).toHaveLength(1);
+			expect(runs[22][ALERT][0].json).toMatchObject({ event: 'reminder', downSince: '2026-11-26T12:02:00.000Z' });
+		} finally {
+			jest.useRealTimers();
+		}
+	});
+
 	test('no alert for a target whose depends-on target is down; the parent alerts', async () => {
 		const refused = await closedPort();
 		const staticData: IDataObject = {};
