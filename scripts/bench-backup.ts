@@ -31,6 +31,16 @@ function rssBytes(pid: number): number | undefined {
 	}
 }
 
+/** CPU seconds (user + system) the process has used so far. */
+function cpuSeconds(pid: number): number | undefined {
+	try {
+		const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+		return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+	} catch {
+		return undefined;
+	}
+}
+
 async function curlSeconds(url: string): Promise<number> {
 	const out = join(tmpdir(), `bench-backup-curl-${process.pid}`);
 	const started = process.hrtime.bigint();
@@ -92,8 +102,20 @@ async function main(): Promise<void> {
 					parameters: { resource: 'collection', operation: 'download', collection: 'bench', snapshotName: snapshot.name },
 					credentials: { ragOpsQdrantApi: { id: credentialId, name: 'Qdrant stand-in' } },
 				},
+				{
+					// n8n's own HTTP Request node fetching the same file as binary: what n8n itself achieves.
+					id: 'h',
+					name: 'HTTP Request',
+					type: 'n8n-nodes-base.httpRequest',
+					typeVersion: 4.2,
+					position: [400, 0],
+					parameters: { url: fileUrl, options: { response: { response: { responseFormat: 'file' } } } },
+				},
 			],
-			connections: { 'Manual Trigger': { main: [[{ node: 'Download Snapshot', type: 'main', index: 0 }]] } },
+			connections: {
+				'Manual Trigger': { main: [[{ node: 'Download Snapshot', type: 'main', index: 0 }]] },
+				'Download Snapshot': { main: [[{ node: 'HTTP Request', type: 'main', index: 0 }]] },
+			},
 			settings: { executionOrder: 'v1' },
 		});
 
@@ -112,12 +134,23 @@ async function main(): Promise<void> {
 		// curl's GET is already in the log: the baseline is taken when n8n's arrives.
 		const downloadsBefore = qdrant.requests.filter(isDownload).length;
 		let atStart: number | undefined;
+		let cpuAtDownload: number | undefined;
+		let cpuLast: number | undefined;
 		const sampler = setInterval(() => {
 			const rss = rssBytes(child.pid!);
 			if (rss === undefined) return;
 			atStart ??= rss;
-			if (baseline === undefined && qdrant.requests.filter(isDownload).length > downloadsBefore) baseline = rss;
-			if (baseline !== undefined) peak = Math.max(peak, rss);
+			if (baseline === undefined && qdrant.requests.filter(isDownload).length > downloadsBefore) {
+				baseline = rss;
+				cpuAtDownload = cpuSeconds(child.pid!);
+			}
+			if (baseline !== undefined && qdrant.requests.filter(isDownload).length <= downloadsBefore + 1) {
+				cpuLast = cpuSeconds(child.pid!) ?? cpuLast;
+			}
+			// Peak of our node: until n8n's HTTP Request node sends its own GET.
+			if (baseline !== undefined && qdrant.requests.filter(isDownload).length <= downloadsBefore + 1) {
+				peak = Math.max(peak, rss);
+			}
 		}, 50);
 		const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
 		clearInterval(sampler);
@@ -129,6 +162,7 @@ async function main(): Promise<void> {
 		const json = run.json('Download Snapshot')[0]!;
 		if (json.verified !== true || json.bytes !== SIZE) throw new Error(`unexpected node output: ${JSON.stringify(json)}`);
 		const nodeSeconds = run.executionTime('Download Snapshot') / 1000;
+		const httpNodeSeconds = run.executionTime('HTTP Request') / 1000;
 
 		const rate = (s: number) => `${(SIZE / MiB / s).toFixed(0)} MiB/s`;
 		const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
@@ -137,8 +171,10 @@ async function main(): Promise<void> {
 		console.log(`load average at the end: ${load} (2 cores, shared)`);
 		console.log(`snapshot: ${(SIZE / MiB).toFixed(0)} MiB, sha256 verified by the node: ${String(json.verified)}`);
 		console.log(`Qdrant Backup Download in n8n: ${nodeSeconds.toFixed(2)} s  ${rate(nodeSeconds)}`);
+		console.log(`  n8n process CPU during the transfer: ${((cpuLast ?? NaN) - (cpuAtDownload ?? NaN)).toFixed(2)} s`);
 		console.log(`  of which the transfer itself: ${(Number(json.downloadMs) / 1000).toFixed(2)} s  ${rate(Number(json.downloadMs) / 1000)}`);
 		console.log(`curl -o, same server:          ${curl.toFixed(2)} s  ${rate(curl)}`);
+		console.log(`n8n HTTP Request node (file):  ${httpNodeSeconds.toFixed(2)} s  ${rate(httpNodeSeconds)}  (same n8n, same file, no hashing)`);
 		console.log(`node 24 http.get, discarding:  ${plain.toFixed(2)} s  ${rate(plain)}  (the runtime's own ceiling)`);
 		console.log(`ratio node / curl throughput:  ${(curl / nodeSeconds).toFixed(2)}×  (goal ≥ 0.80×)`);
 		console.log(`n8n RSS at process start: ${((atStart ?? NaN) / MiB).toFixed(0)} MiB`);
