@@ -105,7 +105,16 @@ function interpretRagApi(ctx: AnswerContext): Interpretation {
 			});
 		}
 	}
-	const shaped = asObject(doc.components);
+	// `components` as a map {name: {status}|"status"} or a list [{name, status}].
+	const shaped = Array.isArray(doc.components)
+		? Object.fromEntries(
+				doc.components.map((c, i) => {
+					const o = asObject(c);
+					const name = o && (typeof o.name === 'string' || typeof o.id === 'string') ? String(o.name ?? o.id) : `component ${i + 1}`;
+					return [name, c];
+				}),
+			)
+		: asObject(doc.components);
 	if (shaped) {
 		for (const [name, value] of Object.entries(shaped)) {
 			const o = asObject(value);

@@ -1,4 +1,5 @@
 import { PRESETS, qdrantCollectionUrl, resolveTargetUrl } from '../../../nodes/RagHealthCheck/presets';
+import { parseBody } from '../../../nodes/shared/conditions';
 
 describe('target URLs', () => {
 	test('a base URL gets the preset path; a URL with a path is used as is', () => {
@@ -41,5 +42,31 @@ describe('checkTarget', () => {
 		);
 		expect(result).toMatchObject({ status: 'unknown', error: { code: 'internal' } });
 		expect(result.message).toMatch(/clock broke/);
+	});
+});
+
+describe('RAG API preset shapes', () => {
+	const read = (doc: unknown) => {
+		const body = JSON.stringify(doc);
+		const response = { statusCode: 200, headers: {}, body, bodyBytes: body.length, truncated: false };
+		return PRESETS.ragApi.interpret!({ response, durationMs: 1, json: parseBody(response), now: Date.now() });
+	};
+
+	test('components as a list of {name, status}', () => {
+		const r = read({ components: [{ name: 'db', status: 'UP' }, { id: 'llm', status: 'degraded' }, { status: 'down' }] });
+		expect(r.components.map((c) => [c.name, c.status])).toEqual([['db', 'pass'], ['llm', 'warn'], ['component 3', 'fail']]);
+		// No top-level status: the worst component decides.
+		expect(r.checks[0]).toMatchObject({ name: 'components', status: 'fail' });
+	});
+
+	test('Spring-style {status: UP, components: {db: {status: UP}}}', () => {
+		const r = read({ status: 'UP', components: { db: { status: 'UP' } } });
+		expect(r.checks[0]).toMatchObject({ name: 'reported status', status: 'pass' });
+	});
+
+	test('an unrecognised status word is unknown, and a missing one is reported', () => {
+		expect(read({ status: 'purple' }).checks[0]).toMatchObject({ status: 'unknown', message: 'service reports an unrecognised status purple' });
+		expect(read({ version: 1 }).checks[0]).toMatchObject({ status: 'unknown', message: 'health answer has no status field' });
+		expect(read([1, 2]).checks[0]).toMatchObject({ status: 'fail', message: 'health answer is not a JSON object' });
 	});
 });
