@@ -11,7 +11,8 @@
  * The stand-in is not reused because it has no hook at the end of a run, and
  * writing the freshness manifest there is the point of this service: a
  * successful run writes `<manifestDir>/latest.json` (the shape of
- * nodes/RagFreshnessCheck/manifest.ts), served at GET /manifests/latest.json.
+ * nodes/RagFreshnessCheck/manifest.ts), served at GET /manifests/latest.json
+ * and /manifests/<name>/latest.json (the path workflows/ uses; one index, one manifest).
  *
  * A run finishes on its `pollsUntilDone`-th status request (poll counts, not
  * time, so tests are deterministic); `setOutcome(source, 'fail')` makes the
@@ -126,7 +127,7 @@ export async function startIngestionApi(options: IngestionApiOptions): Promise<I
 		if (req.method === 'GET' && url === '/healthz') {
 			return send(res, 200, { status: 'healthy', index: { config_hash: CONFIG_HASH, schema_version: SCHEMA_VERSION } });
 		}
-		if (req.method === 'GET' && url === '/manifests/latest.json') {
+		if (req.method === 'GET' && /^\/manifests(\/[a-z0-9-]+)?\/latest\.json$/.test(url)) {
 			try {
 				res.writeHead(200, { 'content-type': 'application/json' });
 				return void res.end(readFileSync(manifestFile));

@@ -6,6 +6,7 @@
  * 127.0.0.1; `stop()` closes all of it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QdrantStandIn } from '../../test/support/qdrantStandIn';
@@ -48,6 +49,7 @@ export async function startExampleStack(options: StackOptions = {}): Promise<Exa
 		const qdrant = new QdrantStandIn({ collections: options.collections ?? ['docs'], apiKey: options.qdrantApiKey });
 		await qdrant.start();
 		started.push(() => qdrant.stop());
+		serveQdrantProbes(qdrant);
 		return {
 			ragApi,
 			ingestion,
@@ -57,7 +59,7 @@ export async function startExampleStack(options: StackOptions = {}): Promise<Exa
 				ragApiHealth: `${ragApi.url}/healthz`,
 				ragApiMetrics: `${ragApi.url}/metrics`,
 				ingestion: ingestion.url,
-				manifest: `${ingestion.url}/manifests/latest.json`,
+				manifest: `${ingestion.url}/manifests/docs/latest.json`,
 				qdrant: qdrant.url,
 			},
 			stop,
@@ -66,4 +68,27 @@ export async function startExampleStack(options: StackOptions = {}): Promise<Exa
 		await stop();
 		throw error;
 	}
+}
+
+/**
+ * Qdrant's Kubernetes probes (`/healthz`, `/livez`, `/readyz`: 200 with a
+ * short text, no API key needed — qdrant.tech/documentation/guides/monitoring)
+ * are not part of the snapshot-API stand-in, but the health watch's `qdrant`
+ * preset probes `/readyz`. Answered here, in front of the stand-in's own
+ * handler, rather than editing the shared stand-in.
+ */
+function serveQdrantProbes(qdrant: QdrantStandIn): void {
+	const server = (qdrant as unknown as { server?: Server }).server;
+	if (!server) return;
+	const handlers = server.listeners('request') as Array<(req: IncomingMessage, res: ServerResponse) => void>;
+	server.removeAllListeners('request');
+	server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+		const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+		if (req.method === 'GET' && ['/healthz', '/livez', '/readyz'].includes(path)) {
+			res.writeHead(200, { 'content-type': 'text/plain' });
+			res.end(path === '/readyz' ? 'all shards are ready' : `${path.slice(1)} check passed`);
+			return;
+		}
+		for (const handle of handlers) handle.call(server, req, res);
+	});
 }

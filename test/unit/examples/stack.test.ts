@@ -123,3 +123,12 @@ test('a successful ingestion run writes a manifest the freshness check validates
 	expect(stale.ok && Date.now() - stale.manifest.generatedAt.getTime()).toBeGreaterThanOrEqual(3 * 3600 * 1000);
 	stack.ingestion.setOutcome('docs', 'succeed');
 });
+
+test("the Qdrant stand-in answers Qdrant's probes (the health watch's qdrant preset reads /readyz) and still its snapshot API", async () => {
+	const ready = await fetch(`${stack.urls.qdrant}/readyz`);
+	expect(ready.status).toBe(200);
+	expect(await ready.text()).toBe('all shards are ready');
+	const list = await fetch(`${stack.urls.qdrant}/collections/docs/snapshots`);
+	expect(list.status).toBe(200);
+	expect(((await list.json()) as { result: unknown[] }).result).toEqual([]);
+});

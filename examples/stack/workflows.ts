@@ -1,0 +1,89 @@
+/**
+ * Makes the shipped workflows (workflows/*.json, written for the compose
+ * stack: http://rag-api:8000 …) run against the local stack: compose hosts in
+ * every string parameter → 127.0.0.1:<port>, credential references → the
+ * ids of credentials imported under the same type. The workflows themselves
+ * are not edited on disk; the demo and the pipeline test import the result.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export type Workflow = Record<string, unknown> & { nodes: WorkflowNode[]; connections: Record<string, unknown> };
+export interface WorkflowNode {
+	id: string;
+	name: string;
+	type: string;
+	typeVersion: number;
+	position: [number, number];
+	parameters: Record<string, unknown>;
+	credentials?: Record<string, { id: string | null; name: string }>;
+	[key: string]: unknown;
+}
+
+export const WORKFLOWS_DIR = resolve(__dirname, '../../workflows');
+
+/** The workflows in workflows/ (empty when the folder is missing or empty). */
+export function shippedWorkflows(dir = WORKFLOWS_DIR): Array<{ file: string; workflow: Workflow }> {
+	if (!existsSync(dir)) return [];
+	return readdirSync(dir)
+		.filter((f) => f.endsWith('.json'))
+		.sort()
+		.map((file) => ({ file, workflow: JSON.parse(readFileSync(join(dir, file), 'utf8')) as Workflow }));
+}
+
+function mapStrings(value: unknown, fn: (s: string) => string): unknown {
+	if (typeof value === 'string') return fn(value);
+	if (Array.isArray(value)) return value.map((v) => mapStrings(v, fn));
+	if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, fn)]));
+	return value;
+}
+
+/**
+ * `hosts`: compose `host:port` → local `127.0.0.1:port` (only http(s) URLs
+ * are rewritten, so a channel name equal to a host name is left alone).
+ * `credentials`: credential type → the imported credential.
+ */
+export function localiseWorkflow(
+	workflow: Workflow,
+	hosts: Record<string, string>,
+	credentials: Record<string, { id: string; name: string }>,
+): Workflow {
+	const rewrite = (s: string) =>
+		s.replace(/(https?:\/\/)([a-zA-Z0-9.-]+:\d+)/g, (whole, scheme: string, host: string) => (hosts[host] ? `${scheme}${hosts[host]}` : whole));
+	const nodes = workflow.nodes.map((node) => {
+		const out: WorkflowNode = { ...node, parameters: mapStrings(node.parameters, rewrite) as Record<string, unknown> };
+		if (node.credentials) {
+			out.credentials = Object.fromEntries(
+				Object.entries(node.credentials).map(([type, ref]) => [type, credentials[type] ?? ref]),
+			);
+		}
+		return out;
+	});
+	return { ...workflow, nodes };
+}
+
+/** Node types a workflow uses that the local stack cannot serve (they talk to SaaS APIs). */
+export const EXTERNAL_NODE_TYPES = ['n8n-nodes-base.slack', 'n8n-nodes-base.pagerDuty', 'n8n-nodes-base.awsS3', 'n8n-nodes-base.s3'];
+
+/**
+ * Drops the RAG Health Check targets that still point at a compose host after
+ * `localiseWorkflow` (services the local stack does not run, e.g. `search`):
+ * left in, they would be DOWN forever and alert. `dependsOn` entries naming
+ * a dropped target are dropped with it.
+ */
+export function dropUnservedHealthTargets(workflow: Workflow): string[] {
+	const dropped: string[] = [];
+	for (const node of workflow.nodes) {
+		if (node.type !== 'n8n-nodes-ragops.ragHealthCheck') continue;
+		type Target = { name: string; url: string; dependsOn?: string };
+		const targets = (node.parameters.targets as { target?: Target[] } | undefined)?.target ?? [];
+		const kept = targets.filter((t) => /^https?:\/\/127\.0\.0\.1:/.test(t.url));
+		dropped.push(...targets.filter((t) => !kept.includes(t)).map((t) => t.name));
+		const names = new Set(kept.map((t) => t.name));
+		for (const t of kept) {
+			if (t.dependsOn) t.dependsOn = t.dependsOn.split(',').map((d) => d.trim()).filter((d) => names.has(d)).join(', ');
+		}
+		node.parameters = { ...node.parameters, targets: { target: kept } };
+	}
+	return dropped;
+}
