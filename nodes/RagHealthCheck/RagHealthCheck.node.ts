@@ -449,6 +449,11 @@ export class RagHealthCheck implements INodeType {
 			);
 		}
 
+		if (manual) {
+			// Shown above the output in the editor, so the difference to an active run is not missed.
+			this.addExecutionHints?.({ message: MANUAL_NOTICE, type: 'info', location: 'outputPane' });
+		}
+
 		// ---- items
 		const alert: INodeExecutionData[] = [...errorItems];
 		const ok: INodeExecutionData[] = [];

@@ -165,6 +165,8 @@ describe('state without alert spam (active workflow semantics)', () => {
 		expect(run.outputs[ALERT][0].json.notice).toMatch(/Manual run/);
 		expect(run.outputs[OK][0].json).toMatchObject({ target: 'good', state: 'up' });
 		expect(staticData).toEqual({});
+		const hints = run.run.data.resultData.runData[run.nodeName][0].hints ?? [];
+		expect(hints).toEqual([expect.objectContaining({ location: 'outputPane', message: expect.stringMatching(/Manual run/) })]);
 	});
 });
 
