@@ -3,6 +3,7 @@ import {
 	type ICredentialTestFunctions,
 	type ICredentialsDecrypted,
 	type IDataObject,
+	type IHookFunctions,
 	type INodeCredentialTestResult,
 	type INodeType,
 	type INodeTypeDescription,
@@ -50,6 +51,8 @@ export class IngestWebhookTrigger implements INodeType {
 				// ingestion run takes minutes.
 				responseMode: 'onReceived',
 				path: '={{$parameter["path"]}}',
+				// The URL is exactly /webhook/<path>, like n8n's Webhook node: easy to paste into GitHub.
+				isFullPath: true,
 			},
 		],
 		properties: [
@@ -194,15 +197,19 @@ export class IngestWebhookTrigger implements INodeType {
 	};
 
 	// Nothing to register at a third party: the user pastes the URL into the
-	// sender's settings. The lifecycle is still declared so activation is explicit.
+	// sender's settings. Activation creates the (empty) replay memory in static
+	// data, which n8n saves right after activating.
 	webhookMethods = {
 		default: {
-			async checkExists(): Promise<boolean> {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				const store = this.getWorkflowStaticData('node');
+				return store[DELIVERIES_FIELD] !== null && typeof store[DELIVERIES_FIELD] === 'object';
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				this.getWorkflowStaticData('node')[DELIVERIES_FIELD] = {};
 				return true;
 			},
-			async create(): Promise<boolean> {
-				return true;
-			},
+			// Deactivating keeps the memory: a redelivery after re-activation is still a replay.
 			async delete(): Promise<boolean> {
 				return true;
 			},
@@ -264,12 +271,15 @@ export class IngestWebhookTrigger implements INodeType {
 		});
 		if (!filter.pass) return reply(202, { status: 'ignored', reason: filter.reason, deliveryId });
 
-		// Remembered before the run starts; n8n saves static data when the run it
-		// starts ends, so a redelivery after that is rejected.
 		remember(store, DELIVERIES_FIELD, deliveryId, storeOptions);
-
+		// Answer here rather than through responseMode: n8n saves the webhook's
+		// static data when the response is sent, and the execution reloads static
+		// data from the database when it starts (and saves its copy when it ends).
+		// With n8n's deferred "onReceived" answer the save came after that reload,
+		// so the execution's copy overwrote the remembered delivery id.
+		res.status(200).json({ status: 'accepted', deliveryId });
 		return {
-			webhookResponse: { status: 'accepted', deliveryId },
+			noWebhookResponse: true,
 			workflowData: [
 				this.helpers.returnJsonArray({
 					event: event ?? null,
