@@ -85,6 +85,22 @@ const service = z
 		dependsOn: z.array(name).default([]).describe('Services this one needs; alerts on it are inhibited while they are down'),
 		metrics: ragApiMetrics.optional(),
 		slo: slo.optional(),
+		alertThresholds: z
+			.strictObject({
+				errorRatio: z
+					.number()
+					.gt(0, 'must be above 0 (a ratio, e.g. 0.05 for 5%)')
+					.lt(1, 'must be below 1 (a ratio, e.g. 0.05 for 5%)')
+					.default(0.05)
+					.describe('rag-api: ratio of failing requests over 5m above which RagApiHighErrorRate warns'),
+				p95LatencySeconds: z
+					.number()
+					.positive('must be a positive number of seconds')
+					.optional()
+					.describe('rag-api / qdrant: p95 latency above which the HighLatency alert warns (default: the SLO threshold or 1s; 0.5s for qdrant)'),
+			})
+			.optional()
+			.describe('Thresholds of the cause (warning) alerts; SLO alerts come from `slo`'),
 	})
 	.describe('A service of the RAG stack');
 
@@ -99,6 +115,9 @@ const freshness = z.strictObject({
 	manifest: name.describe('Manifest name; the `target` label of the pushed ragops_freshness_* metrics'),
 	warnAfter: duration.describe('Manifest age above which it is stale (warning)'),
 	errorAfter: duration.describe('Manifest age above which it is an error (critical)'),
+	absentAfter: duration
+		.default('1h')
+		.describe('No freshness result pushed for this long means nobody checks the manifest (RagFreshnessResultsAbsent)'),
 });
 
 const retention = z.strictObject({
@@ -203,6 +222,13 @@ export const ragopsConfigSchema = z
 					ctx.addIssue({ code: 'custom', path: ['services', i, 'dependsOn', j], message: 'a service cannot depend on itself' });
 				}
 			});
+			if (s.alertThresholds && s.kind !== 'rag-api' && s.kind !== 'qdrant') {
+				ctx.addIssue({
+					code: 'custom',
+					path: ['services', i, 'alertThresholds'],
+					message: `only services of kind rag-api or qdrant take alertThresholds (this one is ${s.kind})`,
+				});
+			}
 			if ((s.metrics || s.slo) && s.kind !== 'rag-api') {
 				ctx.addIssue({
 					code: 'custom',

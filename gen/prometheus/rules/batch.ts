@@ -59,9 +59,6 @@ export function ingestionAlerts(cfg: RagopsConfig): AlertingRule[] {
 	});
 }
 
-/** How long a freshness check may stay unreported before it counts as missing. */
-export const FRESHNESS_ABSENT_FOR = '1h';
-
 export function freshnessAlerts(cfg: RagopsConfig): AlertingRule[] {
 	const service = ingestionService(cfg);
 	return cfg.ingestion.freshness.flatMap((f) => {
@@ -84,10 +81,10 @@ export function freshnessAlerts(cfg: RagopsConfig): AlertingRule[] {
 				...base,
 				alert: 'RagFreshnessMetricsAbsent',
 				expr: `absent(${METRICS.freshnessGenerated.name}${s})`,
-				for: FRESHNESS_ABSENT_FOR,
+				for: f.absentAfter,
 				severity: 'warning',
 				summary: 'No freshness check result has been pushed.',
-				description: `No ${METRICS.freshnessGenerated.name} for manifest {{ $labels.target }} has been pushed for ${FRESHNESS_ABSENT_FOR}.`,
+				description: `No ${METRICS.freshnessGenerated.name} for manifest {{ $labels.target }} has been pushed for ${f.absentAfter}.`,
 			}),
 		];
 	});

@@ -21,16 +21,17 @@ export function qdrantRecordingRules(cfg: RagopsConfig): RecordingRule[] {
 }
 
 export function qdrantAlerts(cfg: RagopsConfig): AlertingRule[] {
-	return qdrants(cfg).map((s) =>
-		alertRule(cfg, {
+	return qdrants(cfg).map((s) => {
+		const threshold = s.alertThresholds?.p95LatencySeconds ?? QDRANT_LATENCY_THRESHOLD;
+		return alertRule(cfg, {
 			alert: 'QdrantHighLatency',
-			expr: `${QDRANT_P95_RECORD}{service=${q(s.name)}} > ${num(QDRANT_LATENCY_THRESHOLD)}`,
+			expr: `${QDRANT_P95_RECORD}{service=${q(s.name)}} > ${num(threshold)}`,
 			for: '10m',
 			severity: 'warning',
 			service: s.name,
-			summary: `Qdrant's p95 REST latency is above ${num(QDRANT_LATENCY_THRESHOLD)}s.`,
+			summary: `Qdrant's p95 REST latency is above ${num(threshold)}s.`,
 			description: 'p95 REST latency of {{ $labels.service }} is {{ $value | humanizeDuration }} over the last 5 minutes.',
 			dashboard: DASHBOARDS.vectorDb,
-		}),
-	);
+		});
+	});
 }

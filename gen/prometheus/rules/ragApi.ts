@@ -23,6 +23,7 @@ export const BURN_RATES = {
 } as const;
 
 /** Error ratio above which the cause alert warns, whatever the SLO. */
+/** Default of `services[].alertThresholds.errorRatio` (the schema's default too). */
 export const HIGH_ERROR_RATIO = 0.05;
 /** p95 latency (seconds) above which the cause alert warns when the service has no latency SLO. */
 export const DEFAULT_LATENCY_THRESHOLD = 1;
@@ -139,15 +140,16 @@ export function ragApiCauseAlerts(cfg: RagopsConfig): AlertingRule[] {
 	const alerts: AlertingRule[] = [];
 	for (const s of ragApiServices(cfg)) {
 		const sel = `{service=${q(s.name)}}`;
-		const threshold = s.slo?.latency?.threshold ?? DEFAULT_LATENCY_THRESHOLD;
+		const threshold = s.alertThresholds?.p95LatencySeconds ?? s.slo?.latency?.threshold ?? DEFAULT_LATENCY_THRESHOLD;
+		const errorRatio = s.alertThresholds?.errorRatio ?? HIGH_ERROR_RATIO;
 		alerts.push(
 			alertRule(cfg, {
 				alert: 'RagApiHighErrorRate',
-				expr: `${RECORD.errorRatio('5m')}${sel} > ${num(HIGH_ERROR_RATIO)}`,
+				expr: `${RECORD.errorRatio('5m')}${sel} > ${num(errorRatio)}`,
 				for: '10m',
 				severity: 'warning',
 				service: s.name,
-				summary: `More than ${num(HIGH_ERROR_RATIO * 100)}% of RAG API requests fail.`,
+				summary: `More than ${num(errorRatio * 100)}% of RAG API requests fail.`,
 				description: '{{ $value | humanizePercentage }} of requests to {{ $labels.service }} failed over the last 5 minutes.',
 				dashboard: DASHBOARDS.ragApi,
 			}),
