@@ -136,6 +136,8 @@ async function main(): Promise<void> {
 		let atStart: number | undefined;
 		let cpuAtDownload: number | undefined;
 		let cpuLast: number | undefined;
+		let cpuHttpStart: number | undefined;
+		let cpuHttpLast: number | undefined;
 		const sampler = setInterval(() => {
 			const rss = rssBytes(child.pid!);
 			if (rss === undefined) return;
@@ -144,8 +146,11 @@ async function main(): Promise<void> {
 				baseline = rss;
 				cpuAtDownload = cpuSeconds(child.pid!);
 			}
-			if (baseline !== undefined && qdrant.requests.filter(isDownload).length <= downloadsBefore + 1) {
-				cpuLast = cpuSeconds(child.pid!) ?? cpuLast;
+			const downloads = qdrant.requests.filter(isDownload).length;
+			if (baseline !== undefined && downloads <= downloadsBefore + 1) cpuLast = cpuSeconds(child.pid!) ?? cpuLast;
+			if (downloads > downloadsBefore + 1) {
+				cpuHttpStart ??= cpuSeconds(child.pid!);
+				cpuHttpLast = cpuSeconds(child.pid!) ?? cpuHttpLast;
 			}
 			// Peak of our node: until n8n's HTTP Request node sends its own GET.
 			if (baseline !== undefined && qdrant.requests.filter(isDownload).length <= downloadsBefore + 1) {
@@ -174,7 +179,7 @@ async function main(): Promise<void> {
 		console.log(`  n8n process CPU during the transfer: ${((cpuLast ?? NaN) - (cpuAtDownload ?? NaN)).toFixed(2)} s`);
 		console.log(`  of which the transfer itself: ${(Number(json.downloadMs) / 1000).toFixed(2)} s  ${rate(Number(json.downloadMs) / 1000)}`);
 		console.log(`curl -o, same server:          ${curl.toFixed(2)} s  ${rate(curl)}`);
-		console.log(`n8n HTTP Request node (file):  ${httpNodeSeconds.toFixed(2)} s  ${rate(httpNodeSeconds)}  (same n8n, same file, no hashing)`);
+		console.log(`n8n HTTP Request node (file):  ${httpNodeSeconds.toFixed(2)} s  ${rate(httpNodeSeconds)}  (same n8n, same file, no hashing; n8n CPU ${((cpuHttpLast ?? NaN) - (cpuHttpStart ?? NaN)).toFixed(2)} s)`);
 		console.log(`node 24 http.get, discarding:  ${plain.toFixed(2)} s  ${rate(plain)}  (the runtime's own ceiling)`);
 		console.log(`ratio node / curl throughput:  ${(curl / nodeSeconds).toFixed(2)}×  (goal ≥ 0.80×)`);
 		console.log(`n8n RSS at process start: ${((atStart ?? NaN) / MiB).toFixed(0)} MiB`);
