@@ -159,6 +159,7 @@ export async function startHealthServer(overrides: Partial<HealthServerState> = 
 	const timers = new Set<NodeJS.Timeout>();
 	let inFlight = 0;
 	let peak = 0;
+	const barrier: Array<() => void> = [];
 
 	const server = http.createServer((req, res) => {
 		const parsed = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -193,6 +194,36 @@ export async function startHealthServer(overrides: Partial<HealthServerState> = 
 				}, q('ms', 300));
 				timers.add(timer);
 				res.on('close', finish);
+				return;
+			}
+			case '/barrier': {
+				// Holds every request until `n` are waiting here at once, then answers
+				// them all: proof of concurrency that does not depend on timing. After
+				// `max` ms it gives up and answers anyway (peakInFlight then shows fewer).
+				inFlight++;
+				peak = Math.max(peak, inFlight);
+				const n = q('n', 2);
+				const release = () => {
+					const waiting = barrier.splice(0);
+					for (const answer of waiting) answer();
+				};
+				let open = true;
+				const answer = () => {
+					if (!open) return;
+					open = false;
+					inFlight--;
+					clearTimeout(timer);
+					timers.delete(timer);
+					json(res, 200, { status: 'pass' }, 'application/health+json');
+				};
+				const timer = setTimeout(release, q('max', 10000));
+				timers.add(timer);
+				res.on('close', () => {
+					if (open) inFlight--;
+					open = false;
+				});
+				barrier.push(answer);
+				if (barrier.length >= n) release();
 				return;
 			}
 			case '/status': {

@@ -25,7 +25,7 @@ function params(targets: T[], extra: INodeParameters = {}, options: INodeParamet
 	return {
 		targetSource: 'list',
 		targets: { target: targets.map((t) => ({ preset: 'generic', critical: true, dependsOn: '', collection: '', timeout: 0, headers: '', ...t })) },
-		options: { retries: 0, timeout: 2000, ...options },
+		options: { retries: 0, timeout: 10000, ...options },
 		...extra,
 	};
 }
@@ -295,20 +295,30 @@ describe('targets from input items', () => {
 });
 
 describe('concurrency', () => {
-	const slowTargets = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `s${i}`, url: server.url(`/slow?ms=150&i=${i}`) }));
+	// The barrier answers once `n` requests wait at once, so these tests prove
+	// concurrency by counting, not by timing.
+	const barrierTargets = (count: number, n: number) =>
+		Array.from({ length: count }, (_, i) => ({ name: `s${i}`, url: server.url(`/barrier?n=${n}&max=8000&i=${i}`) }));
 
-	test('never more checks in flight than the limit', async () => {
+	test('never more checks in flight than the limit, and the limit is reached', async () => {
 		server.resetPeak();
-		const run = await runNode({ node: new RagHealthCheck(), parameters: params(slowTargets(12), {}, { concurrency: 4 }) });
+		const run = await runNode({ node: new RagHealthCheck(), parameters: params(barrierTargets(12, 4), {}, { concurrency: 4, timeout: 20000 }) });
 		expect(run.outputs[OK]).toHaveLength(12);
 		expect(server.peakInFlight()).toBe(4);
 	});
 
 	test('0 = no limit: every check is in flight at once (nothing serialised)', async () => {
 		server.resetPeak();
-		const run = await runNode({ node: new RagHealthCheck(), parameters: params(slowTargets(20), {}, { concurrency: 0 }) });
+		const run = await runNode({ node: new RagHealthCheck(), parameters: params(barrierTargets(20, 20), {}, { concurrency: 0, timeout: 20000 }) });
 		expect(run.outputs[OK]).toHaveLength(20);
 		expect(server.peakInFlight()).toBe(20);
+	});
+
+	test('a limit above the number of targets behaves like no limit', async () => {
+		server.resetPeak();
+		const run = await runNode({ node: new RagHealthCheck(), parameters: params(barrierTargets(6, 6), {}, { concurrency: 50, timeout: 20000 }) });
+		expect(run.outputs[OK]).toHaveLength(6);
+		expect(server.peakInFlight()).toBe(6);
 	});
 });
 

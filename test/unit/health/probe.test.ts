@@ -11,7 +11,7 @@ describe('probe (n8n HTTP client, real servers on 127.0.0.1)', () => {
 		await server.stop();
 	});
 
-	const run = async (path: string, timeoutMs = 2000, maxBodyBytes = 64 * 1024) =>
+	const run = async (path: string, timeoutMs = 10000, maxBodyBytes = 64 * 1024) =>
 		await probe(n8nHttpRequest, { url: server.url(path), timeoutMs, maxBodyBytes });
 
 	test('a healthy IETF endpoint returns status, headers and the full body', async () => {
@@ -70,14 +70,14 @@ describe('probe (n8n HTTP client, real servers on 127.0.0.1)', () => {
 
 	test('connection refused is classified and retryable', async () => {
 		const port = await closedPort();
-		const result = await probe(n8nHttpRequest, { url: `http://127.0.0.1:${port}/health`, timeoutMs: 2000, maxBodyBytes: 1000 });
+		const result = await probe(n8nHttpRequest, { url: `http://127.0.0.1:${port}/health`, timeoutMs: 10000, maxBodyBytes: 1000 });
 		expect(result.error).toMatchObject({ code: 'connection_refused', retryable: true });
 	});
 
 	test('a server speaking garbage instead of HTTP is an invalid response, not retryable', async () => {
 		const garbage = await startGarbageTcpServer();
 		try {
-			const result = await probe(n8nHttpRequest, { url: garbage.url('/health'), timeoutMs: 2000, maxBodyBytes: 1000 });
+			const result = await probe(n8nHttpRequest, { url: garbage.url('/health'), timeoutMs: 10000, maxBodyBytes: 1000 });
 			expect(result.response).toBeUndefined();
 			expect(result.error?.retryable).toBe(false);
 			expect(['invalid_response', 'connection_reset']).toContain(result.error?.code);

@@ -25,7 +25,7 @@ function params(targets: INodeParameters[], extra: INodeParameters = {}): INodeP
 	return {
 		targetSource: 'list',
 		targets: { target: targets.map((t) => ({ preset: 'generic', critical: true, dependsOn: '', collection: '', timeout: 0, headers: '', ...t })) },
-		options: { retries: 0, timeout: 2000 },
+		options: { retries: 0, timeout: 10000 },
 		...extra,
 	};
 }
