@@ -110,9 +110,9 @@ export function qdrantTransportError(
 ): NodeApiError {
 	const reason = error instanceof Error ? error.message : String(error);
 	return new NodeApiError(ctx.getNode(), { message: reason } as JsonObject, {
-		message: `Could not reach Qdrant while ${doing}: ${reason}`,
+		message: `Could not reach Qdrant, or it did not answer in time, while ${doing}: ${reason}`,
 		description:
-			'Check the URL of the RagOps Qdrant API credential (for example http://qdrant:6333) and that Qdrant is running and reachable from n8n. Nothing was deleted.',
+			'Check the URL of the RagOps Qdrant API credential (for example http://qdrant:6333), that Qdrant is running and reachable from n8n, and raise the timeout if Qdrant is just slow. Nothing was deleted.',
 		itemIndex,
 	});
 }

@@ -52,7 +52,7 @@ export interface StandInFaults {
 	cutDownloadAfterBytes?: number;
 	/** Report a wrong checksum in listings and create answers. */
 	wrongChecksum?: boolean;
-	/** Pause this many ms between chunks of a download. */
+	/** Send a download as 64 KiB pieces, each after this many ms (slow; over the stall timeout: stalled). */
 	downloadChunkDelayMs?: number;
 	/** Answer every list request with 500 (for "nothing is deleted when listing fails"). */
 	listFailures?: number;
@@ -322,6 +322,8 @@ export class QdrantStandIn {
 			'content-length': snapshot.description.size,
 			'content-disposition': `attachment; filename="${name}"`,
 		});
+		// Headers go out at once, as from Qdrant's streaming file response; a slow body trickles after them.
+		res.flushHeaders();
 		await this.send(res, snapshot.content);
 	}
 
@@ -331,19 +333,22 @@ export class QdrantStandIn {
 		const cut = this.faults.cutDownloadAfterBytes;
 		const delay = this.faults.downloadChunkDelayMs;
 		for (const chunk of contentChunks(content)) {
-			if (res.destroyed) return;
-			let piece = chunk;
-			if (cut !== undefined && sent + piece.length >= cut) {
-				piece = piece.subarray(0, Math.max(0, cut - sent));
-				res.write(piece);
-				// Let the piece leave, then drop the connection without finishing the body.
-				await new Promise((resolve) => setTimeout(resolve, 20));
-				res.socket?.destroy();
-				return;
+			// A slow download trickles 64 KiB pieces, each after the delay (the first one too).
+			const pieces = delay ? splitChunk(chunk, CHUNK) : [chunk];
+			for (let piece of pieces) {
+				if (res.destroyed) return;
+				if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
+				if (cut !== undefined && sent + piece.length >= cut) {
+					piece = piece.subarray(0, Math.max(0, cut - sent));
+					res.write(piece);
+					// Let the piece leave, then drop the connection without finishing the body.
+					await new Promise((resolve) => setTimeout(resolve, 20));
+					res.socket?.destroy();
+					return;
+				}
+				sent += piece.length;
+				if (!res.write(piece)) await new Promise<void>((resolve) => res.once('drain', () => resolve()));
 			}
-			sent += piece.length;
-			if (!res.write(piece)) await new Promise<void>((resolve) => res.once('drain', () => resolve()));
-			if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
 		}
 		res.end();
 	}
@@ -420,6 +425,12 @@ export class QdrantStandIn {
 		});
 		this.ok(res, true);
 	}
+}
+
+function splitChunk(chunk: Buffer, size: number): Buffer[] {
+	const out: Buffer[] = [];
+	for (let off = 0; off < chunk.length; off += size) out.push(chunk.subarray(off, off + size));
+	return out;
 }
 
 /** The bytes of the named file part of a multipart/form-data body. */
