@@ -56,19 +56,70 @@ export function packPackage(): string {
 	const key = sourceKey();
 	const tarball = join(packCacheDir, `${packageName}-${key}.tgz`);
 	if (existsSync(tarball) && process.env.RAGOPS_TESTBED_REPACK !== '1') return tarball;
+	// Several jest processes (or developers) may pack at once; `npm run build`
+	// empties dist/ first, so a concurrent pack could ship half a build.
+	return withLock(join(packCacheDir, 'pack.lock'), () => {
+		if (existsSync(tarball) && process.env.RAGOPS_TESTBED_REPACK !== '1') return tarball;
+		const run = (args: string[]) =>
+			execFileSync('npm', args, { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+		run(['run', 'build']);
+		const work = join(packCacheDir, `work-${process.pid}`);
+		mkdirSync(work, { recursive: true });
+		try {
+			const out = JSON.parse(run(['pack', '--json', '--pack-destination', work])) as Array<{ filename: string }>;
+			renameSync(join(work, out[0].filename), tarball);
+		} finally {
+			rmSync(work, { recursive: true, force: true });
+		}
+		pruneOldPacks(tarball);
+		return tarball;
+	});
+}
 
-	const run = (args: string[]) =>
-		execFileSync('npm', args, { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-	run(['run', 'build']);
-	const work = join(packCacheDir, `work-${process.pid}`);
-	mkdirSync(work, { recursive: true });
-	try {
-		const out = JSON.parse(run(['pack', '--json', '--pack-destination', work])) as Array<{ filename: string }>;
-		renameSync(join(work, out[0].filename), tarball);
-	} finally {
-		rmSync(work, { recursive: true, force: true });
+/** Drops tarballs of older sources (an hour old: nobody is still installing them). */
+function pruneOldPacks(keep: string) {
+	for (const name of readdirSync(packCacheDir)) {
+		const file = join(packCacheDir, name);
+		if (file !== keep && name.endsWith('.tgz') && Date.now() - statSync(file).mtimeMs > 3_600_000) rmSync(file, { force: true });
 	}
-	return tarball;
+}
+
+/** A cross-process lock: a directory (mkdir is atomic) holding the owner's PID; a dead owner's lock is taken over. */
+function withLock<T>(lockDir: string, fn: () => T, timeoutMs = 10 * 60_000): T {
+	mkdirSync(dirname(lockDir), { recursive: true });
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		try {
+			mkdirSync(lockDir);
+			writeFileSync(join(lockDir, 'pid'), String(process.pid));
+			break;
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+			let owner = NaN;
+			try {
+				owner = Number(readFileSync(join(lockDir, 'pid'), 'utf8'));
+			} catch {
+				// the owner has not written its PID yet
+			}
+			if (Number.isInteger(owner) && !isAlive(owner)) rmSync(lockDir, { recursive: true, force: true });
+			if (Date.now() > deadline) throw new Error(`Timed out waiting for ${lockDir}`);
+			Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
+		}
+	}
+	try {
+		return fn();
+	} finally {
+		rmSync(lockDir, { recursive: true, force: true });
+	}
+}
+
+function isAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		return (error as NodeJS.ErrnoException).code === 'EPERM';
+	}
 }
 
 /** The env that runs npm under Node 24, as n8n's installer would (it uses n8n's own Node). */
