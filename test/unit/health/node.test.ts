@@ -294,6 +294,28 @@ describe('targets from input items', () => {
 	});
 });
 
+describe('targets from input items: bad input', () => {
+	const itemParams: INodeParameters = { targetSource: 'items', targetName: '={{ $json.name }}', targetUrl: '={{ $json.url }}', options: { retries: 0 } };
+
+	test('an item without a URL stops the run naming the item; with continueOnFail it is an error item paired with it', async () => {
+		const inputItems = [{ json: { name: 'ok', url: server.url('/health') } }, { json: { name: 'no-url' } }];
+		const failing = await runNode({ node: new RagHealthCheck(), parameters: itemParams, inputItems });
+		expect(failing.error?.message).toMatch(/is not a valid http\(s\) URL/);
+		expect(failing.error?.description).toMatch(/full URL/);
+		expect(failing.error?.context?.itemIndex).toBe(1);
+		const run = await runNode({ node: new RagHealthCheck(), parameters: itemParams, inputItems, continueOnFail: true });
+		expect(run.outputs[ALERT]).toEqual([expect.objectContaining({ pairedItem: { item: 1 }, json: expect.objectContaining({ target: 'no-url' }) })]);
+		expect(run.outputs[OK]).toEqual([expect.objectContaining({ pairedItem: { item: 0 }, json: expect.objectContaining({ target: 'ok', status: 'pass' }) })]);
+	});
+
+	test('items without names are named by their URL; two items with the same URL are a duplicate', async () => {
+		const run = await runNode({ node: new RagHealthCheck(), parameters: itemParams, inputItems: [{ json: { url: server.url('/ready') } }] });
+		expect(run.outputs[OK][0].json.target).toBe(server.url('/ready'));
+		const dup = await runNode({ node: new RagHealthCheck(), parameters: itemParams, inputItems: [{ json: { url: server.url('/ready') } }, { json: { url: server.url('/ready') } }] });
+		expect(dup.error?.message).toMatch(/Two targets are named/);
+	});
+});
+
 describe('concurrency', () => {
 	// The barrier answers once `n` requests wait at once, so these tests prove
 	// concurrency by counting, not by timing.
