@@ -107,6 +107,44 @@ describe('Create', () => {
 	});
 });
 
+describe('bad input', () => {
+	test('wait=false: Qdrant accepts at once and the item says the snapshot is not described yet', async () => {
+		const { outputs, error } = await run({ operation: 'create', wait: false });
+		expect(error).toBeUndefined();
+		expect(outputs[0]![0]!.json).toMatchObject({ snapshot: null, completed: false });
+		expect(qdrant.requests.find((r) => r.method === 'POST')!.query).toEqual({ wait: 'false' });
+	});
+
+	test('an empty collection name is refused before any request', async () => {
+		const { error } = await run({ operation: 'create', collection: '  ' });
+		expect(error?.message).toBe('No collection given');
+		expect(qdrant.requests).toHaveLength(0);
+	});
+
+	test('a restore URL Qdrant cannot fetch is refused before any request', async () => {
+		const { error } = await run({ operation: 'restore', restoreSource: 'url', location: 'ftp://backups/docs.snapshot' });
+		expect(error?.message).toContain('is not a snapshot URL');
+		expect(qdrant.requests).toHaveLength(0);
+	});
+
+	test('restoring a full storage snapshot is refused (Qdrant only does it at start-up)', async () => {
+		const { error } = await run({ resource: 'storage', operation: 'restore' });
+		expect(error?.message).toContain('Unsupported operation');
+		expect(error?.description).toContain('--storage-snapshot');
+	});
+
+	test('under continueOnFail every input item gets its own result, paired to it', async () => {
+		history(2);
+		const { outputs } = await run({ operation: 'delete' }, [{ json: {} }, { json: { snapshot: { name: 'missing.snapshot' } } }], {
+			continueOnFail: true,
+		});
+		expect(outputs[0]!.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+		expect(outputs[0]![0]!.json.error).toBe('No snapshot name given');
+		expect(outputs[0]![1]!.json.error).toContain('HTTP 404');
+		expect(qdrant.collections.get('docs')!.size).toBe(2);
+	});
+});
+
 describe('List and Delete', () => {
 	test('lists newest first, one item per snapshot', async () => {
 		const made = history(3);
