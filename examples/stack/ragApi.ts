@@ -11,7 +11,8 @@
  *   a bucket at the SLO threshold (the latency SLO reads `le=<threshold>`);
  * - `POST /query` answers a canned retrieval result and records both metrics;
  * - `setFailing(true)` makes `/healthz` unhealthy and `/query` answer 503, so a
- *   demo or test can break the service without stopping it; `stop()`/`start()`
+ *   demo or test can break the service without stopping it (over HTTP:
+ *   `POST /admin/fail`, `POST /admin/recover`); `stop()`/`start()`
  *   take it off the network and back on the same port.
  *
  * Each instance has its own prom-client Registry, so two stacks in one
@@ -113,6 +114,11 @@ export async function startRagApi(options: RagApiOptions = {}): Promise<RagApi> 
 		if (req.method === 'GET' && path === '/healthz') {
 			const components = { qdrant: 'healthy', search: 'healthy', embeddings: failing ? 'unhealthy' : 'healthy' };
 			return send(res, failing ? 503 : 200, { status: failing ? 'unhealthy' : 'healthy', components });
+		}
+		// The demo's switch: break and repair the service by hand (curl -X POST …/admin/fail).
+		if (req.method === 'POST' && (path === '/admin/fail' || path === '/admin/recover')) {
+			failing = path === '/admin/fail';
+			return send(res, 200, { failing });
 		}
 		if (req.method === 'GET' && path === '/metrics') {
 			return send(res, 200, await registry.metrics(), registry.contentType);

@@ -34,7 +34,8 @@ import type { ManagedProcess } from '../../examples/stack/processes';
 import { startExampleStack, type ExampleStack } from '../../examples/stack/stack';
 import { localiseWorkflow, type Workflow, type WorkflowNode } from '../../examples/stack/workflows';
 import { startAlertReceiver, type AlertNotification, type AlertReceiver } from '../support/alertReceiver';
-import { N8nTestBed, type N8nServer } from '../support/n8n/testbed';
+import type { N8nServer, N8nTestBed } from '../support/n8n/testbed';
+import { createCheckedTestBed } from '../../examples/stack/n8nBed';
 import { startPushgateway, type PushgatewayServer } from '../support/pushgatewayServer';
 
 jest.setTimeout(30 * 60_000);
@@ -158,7 +159,7 @@ beforeAll(async () => {
 	receiver = await startAlertReceiver();
 	stack = await startExampleStack({ qdrantApiKey: 'pipeline-key' });
 	pgw = await startPushgateway();
-	bed = await N8nTestBed.create();
+	bed = await createCheckedTestBed();
 
 	const [pgwId, qdrantId] = await bed.importCredentials([
 		{ name: 'RagOps Pushgateway', type: 'ragOpsPushgatewayApi', data: { url: pgw.url } },
