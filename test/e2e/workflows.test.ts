@@ -529,8 +529,8 @@ describe('published in a running n8n', () => {
 		const repo = testCopy('repo-ingestion.json', (w) => {
 			for (const node of w.nodes.filter((n) => n.type === 'n8n-nodes-ragops.ragIngestion')) node.parameters.baseUrl = ingestion.url;
 		});
-		await bed.importWorkflow(testCopy(ERROR_HANDLER_FILE) as unknown as Record<string, unknown>);
-		await bed.importWorkflow(repo as unknown as Record<string, unknown>);
+		const others = EXPECTED_FILES.filter((f) => f !== 'repo-ingestion.json').map((f) => testCopy(f));
+		await bed.importWorkflow([repo, ...others] as unknown as Array<Record<string, unknown>>);
 		n8n = await bed.startServer();
 		await n8n.activateWorkflow(repoId);
 		// n8n 2.x runs an error workflow only in its published version.
@@ -601,5 +601,17 @@ describe('published in a running n8n', () => {
 		expect(sent('/slack').map((m) => m.text)).toEqual([
 			expect.stringMatching(/^:x: n8n workflow \*RagOps: Repository Ingestion\* failed in node RAG Ingestion: .*HTTP 500[^\n]*\nhttp:\/\/127\.0\.0\.1:\d+\/workflow\/RagOpsRepoIngest\/executions\/\d+$/),
 		]);
+	});
+
+	test('the other workflows publish too: their Schedule and RSS Feed triggers go live', async () => {
+		const rest = EXPECTED_FILES.filter((f) => !['repo-ingestion.json', ERROR_HANDLER_FILE].includes(f)).map((f) => readWorkflow(f).id);
+		for (const id of rest) {
+			// Throws with n8n's message when a trigger fails to activate.
+			await n8n.activateWorkflow(id);
+			const status = await n8n.rest<{ triggers: Array<{ status: string }> }>('GET', `/workflows/${id}/publication-status`);
+			expect({ id, triggers: status.triggers.map((t) => t.status) }).toEqual({ id, triggers: expect.arrayContaining([expect.any(String)]) });
+			expect(status.triggers.every((t) => t.status !== 'failed')).toBe(true);
+		}
+		for (const id of rest) await n8n.rest('POST', `/workflows/${id}/deactivate`);
 	});
 });
