@@ -398,14 +398,14 @@ describe('the Manual Trigger path of each workflow runs to success against the e
 		expect(receiver.received).toEqual([]);
 	});
 
-	test('health watch, rag-api down: one Slack message and one PagerDuty incident for it', async () => {
+	test('health watch, rag-api down then back: one Slack message and one PagerDuty incident for the outage, one Slack message for the recovery', async () => {
+		const wf = testCopy('health-watch.json', (w) => {
+			w.id = 'RagOpsHealthDown';
+			const check = w.nodes.find((n) => n.type === 'n8n-nodes-ragops.ragHealthCheck')!;
+			(check.parameters.options as Record<string, unknown>).failuresToDown = 1;
+		});
 		stack.ragApi.setFailing(true);
 		try {
-			const wf = testCopy('health-watch.json', (w) => {
-				w.id = 'RagOpsHealthDown';
-				const check = w.nodes.find((n) => n.type === 'n8n-nodes-ragops.ragHealthCheck')!;
-				(check.parameters.options as Record<string, unknown>).failuresToDown = 1;
-			});
 			const run = await execute(wf);
 			expect(run.json('RAG Health Check', 0).map((i) => [i.target, i.event, i.critical])).toEqual([['rag-api', 'down', true]]);
 			expect(run.json('RAG Health Check', 1).map((i) => i.target)).toEqual(['search', 'qdrant', 'ingestion']);
@@ -420,6 +420,17 @@ describe('the Manual Trigger path of each workflow runs to success against the e
 		expect(sent('/pagerduty')).toEqual([
 			expect.objectContaining({ title: '[RagOps] rag-api is down', incidentKey: 'ragops-health-rag-api', urgency: 'high' }),
 		]);
+		receiver.received.length = 0;
+
+		// Successes Before Up is 2; `n8n execute` keeps the node's state between runs of the same workflow.
+		const first = await execute(wf);
+		expect(first.json('RAG Health Check', 0)).toEqual([]);
+		const second = await execute(wf);
+		expect(second.json('RAG Health Check', 0).map((i) => [i.target, i.event])).toEqual([['rag-api', 'recovered']]);
+		expect(sent('/slack').map((m) => m.text)).toEqual([
+			expect.stringMatching(/^:white_check_mark: \*rag-api\* recovered \(critical\): .+\nhttp:\/\/127\.0\.0\.1:\d+\/healthz \(down for \d+ s\)$/),
+		]);
+		expect(sent('/pagerduty')).toEqual([]);
 		receiver.received.length = 0;
 	});
 
