@@ -62,14 +62,29 @@ export function packPackage(): string {
 		if (existsSync(tarball) && process.env.RAGOPS_TESTBED_REPACK !== '1') return tarball;
 		const run = (args: string[]) =>
 			execFileSync('npm', args, { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-		run(['run', 'build']);
 		const work = join(packCacheDir, `work-${process.pid}`);
-		mkdirSync(work, { recursive: true });
-		try {
-			const out = JSON.parse(run(['pack', '--json', '--pack-destination', work])) as Array<{ filename: string }>;
-			renameSync(join(work, out[0].filename), tarball);
-		} finally {
-			rmSync(work, { recursive: true, force: true });
+		// A build running outside the lock (a developer's `npm run build`) can
+		// still race us: check the tarball holds every file of its n8n block,
+		// and build again once if not.
+		for (let attempt = 1; ; attempt++) {
+			run(['run', 'build']);
+			mkdirSync(work, { recursive: true });
+			try {
+				const [out] = JSON.parse(run(['pack', '--json', '--pack-destination', work])) as Array<{
+					filename: string;
+					files: Array<{ path: string }>;
+				}>;
+				const { n8n } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
+				const packed = new Set(out.files.map((f) => f.path));
+				const missing = [...(n8n?.nodes ?? []), ...(n8n?.credentials ?? [])].filter((f: string) => !packed.has(f));
+				if (missing.length === 0) {
+					renameSync(join(work, out.filename), tarball);
+					break;
+				}
+				if (attempt >= 2) throw new Error(`npm pack left out ${missing.join(', ')} (was dist/ rebuilt meanwhile?)`);
+			} finally {
+				rmSync(work, { recursive: true, force: true });
+			}
 		}
 		pruneOldPacks(tarball);
 		return tarball;
