@@ -70,11 +70,20 @@ export async function startProcess(opts: {
 			}
 		},
 		stop: async () => {
+			// Ctrl-C in a terminal signals the whole foreground process group, so the
+			// child may be exiting already: a signal to a gone PID is not an error.
+			const signal = (sig: NodeJS.Signals) => {
+				try {
+					process.kill(child.pid!, sig);
+				} catch {
+					// already exited
+				}
+			};
 			if (child.exitCode === null && child.signalCode === null) {
-				process.kill(child.pid!, 'SIGTERM');
+				signal('SIGTERM');
 				const gone = await Promise.race([done.then(() => true), sleep(15_000).then(() => false)]);
 				if (!gone) {
-					process.kill(child.pid!, 'SIGKILL');
+					signal('SIGKILL');
 					await done;
 				}
 			}

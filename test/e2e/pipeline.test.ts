@@ -32,7 +32,7 @@ import { loadConfig } from '../../gen/config/load';
 import { freePort, startAlertmanager, startPrometheus, writeObservabilityConfig } from '../../examples/stack/observability';
 import type { ManagedProcess } from '../../examples/stack/processes';
 import { startExampleStack, type ExampleStack } from '../../examples/stack/stack';
-import { localiseWorkflow, type Workflow, type WorkflowNode } from '../../examples/stack/workflows';
+import { dropUnservedHealthTargets, localiseWorkflow, type Workflow, type WorkflowNode } from '../../examples/stack/workflows';
 import { startAlertReceiver, type AlertNotification, type AlertReceiver } from '../support/alertReceiver';
 import type { N8nServer, N8nTestBed } from '../support/n8n/testbed';
 import { createCheckedTestBed } from '../../examples/stack/n8nBed';
@@ -84,16 +84,9 @@ function healthWatch(pgwCredential: { id: string; name: string }): Workflow {
 	const check = wf.nodes.find((n) => n.type === 'n8n-nodes-ragops.ragHealthCheck');
 	if (!schedule || !check) throw new Error('the health watch has no Schedule Trigger or no RAG Health Check');
 	schedule.parameters = { rule: { interval: [{ field: 'seconds', secondsInterval: 2 }] } };
-	type Target = { name: string; url: string; dependsOn?: string };
-	const all = ((check.parameters.targets as { target: Target[] }).target ?? []) as Target[];
-	const local = all.filter((t) => t.url.startsWith('http://127.0.0.1:'));
-	const names = new Set(local.map((t) => t.name));
-	for (const t of local) {
-		if (t.dependsOn) t.dependsOn = t.dependsOn.split(',').map((d) => d.trim()).filter((d) => names.has(d)).join(', ');
-	}
+	dropUnservedHealthTargets(wf);
 	check.parameters = {
 		...check.parameters,
-		targets: { target: local },
 		options: { ...(check.parameters.options as object), retries: 0, timeout: 1000, failuresToDown: 3, successesToUp: 2 },
 		pushMetrics: true,
 	};
