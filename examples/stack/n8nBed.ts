@@ -7,8 +7,10 @@
  * bed's pack lock, e.g. a plain `npm run build`) can empty dist/ while
  * `npm pack` reads it. Such a tarball (package.json and README only) was seen
  * in the cache here; n8n then starts with "Unrecognized node type" for every
- * node. A broken install is repacked once (RAGOPS_TESTBED_REPACK=1, which
- * also overwrites the cached tarball) before giving up with a clear error.
+ * node. Since 62fb4b3 the test bed checks each new pack, but a tarball cached
+ * before that is still served as is; so the install is checked here too and
+ * repacked once (RAGOPS_TESTBED_REPACK=1, which also overwrites the cached
+ * tarball) before giving up with a clear error.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
