@@ -12,12 +12,17 @@ export interface MalformedManifest {
 	expect: string;
 }
 
-export const NOW = new Date('2026-11-26T21:00:00Z');
+/**
+ * "Now" for the generated cases: the real clock at load (whole seconds), because
+ * the node judges against the real clock. A fixed date here made the
+ * future-date cases valid once the wall clock passed them.
+ */
+export const NOW = new Date(Math.floor(Date.now() / 1000) * 1000);
 
 export function validManifest(): Record<string, unknown> {
 	return {
 		schema_version: 3,
-		generated_at: '2026-11-26T20:00:00Z',
+		generated_at: new Date(NOW.getTime() - 3600_000).toISOString(),
 		run_id: 'run-2026-11-26T20',
 		config_hash: 'sha256:0f3a',
 		document_count: 120,
@@ -97,7 +102,8 @@ export function malformedManifests(): MalformedManifest[] {
 		m.generated_at = date;
 		out.push({ label: `generated_at = ${JSON.stringify(date)}`, bytes: json(m), expect: '$.generated_at' });
 	}
-	for (const ahead of [3600, 86400, 10 * 365 * 86400, 301, 100000]) {
+	// 360 s: past the default 300 s skew tolerance with a minute to spare for a slow run.
+	for (const ahead of [3600, 86400, 10 * 365 * 86400, 360, 100000]) {
 		const m = validManifest();
 		m.generated_at = new Date(NOW.getTime() + ahead * 1000).toISOString();
 		out.push({ label: `generated_at ${ahead}s in the future`, bytes: json(m), expect: 'in the future' });
