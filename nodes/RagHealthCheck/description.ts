@@ -53,7 +53,7 @@ export const description: INodeProperties[] = [
 						type: 'string',
 						default: '',
 						placeholder: 'qdrant',
-						description: 'Comma-separated target names:	no alert for this target while one of them is down',
+						description: 'Comma-separated target names: no alert for this target while one of them is down',
 					},
 					{
 						displayName: 'Headers (JSON)',
@@ -69,13 +69,14 @@ export const description: INodeProperties[] = [
 						type: 'string',
 						default: '',
 						placeholder: 'rag-api',
-						description: 'Stable name of the target:	keys its state and its metrics. Defaults to the URL.',
+						description: 'Stable name of the target: keys its state and its metrics. Defaults to the URL.',
 					},
 					{
 						displayName: 'Preset',
 						name: 'preset',
 						type: 'options',
-						default: '',
+						options: presetOptions,
+						default: 'generic',
 						description: 'What kind of service answers, and so how to read its answer',
 					},
 					{
@@ -84,7 +85,7 @@ export const description: INodeProperties[] = [
 						type: 'string',
 						default: '',
 						placeholder: 'docs',
-						description: 'Qdrant preset only:	also check this collection (green passes, yellow warns, red fails)',
+						description: 'Qdrant preset only: also check this collection (green passes, yellow warns, red fails)',
 					},
 					{
 						displayName: 'Timeout (Ms)',
