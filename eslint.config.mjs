@@ -28,6 +28,7 @@ export default tseslint.config(
 		...n8nCommunityNodesPlugin.configs.recommended,
 	},
 	{ files: ['nodes/**/*.ts', 'credentials/**/*.ts'], rules: { 'no-console': 'error' } },
+	{ files: ['nodes/**/*.ts', 'credentials/**/*.ts', 'package.json'], linterOptions: { noInlineConfig: true } },
 	{ plugins: { 'n8n-nodes-base': n8nNodesBase } },
 	{ files: ['package.json'], rules: { ...n8nNodesBase.configs.community.rules } },
 	{
