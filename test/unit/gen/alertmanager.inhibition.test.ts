@@ -90,8 +90,13 @@ beforeAll(async () => {
 	}
 }, 30_000);
 
-afterAll(() => {
-	if (am && am.pid) process.kill(am.pid);
+afterAll(async () => {
+	// Wait for Alertmanager to exit before removing its data dir: it writes there until it stops.
+	if (am && am.pid && am.exitCode === null) {
+		const exited = new Promise((resolve) => am.once('exit', resolve));
+		process.kill(am.pid);
+		await exited;
+	}
 	rmSync(dir, { recursive: true, force: true });
 });
 
