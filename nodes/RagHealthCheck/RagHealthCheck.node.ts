@@ -3,6 +3,7 @@ import {
 	NodeOperationError,
 	type IDataObject,
 	type IExecuteFunctions,
+	type INode,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
@@ -103,18 +104,21 @@ function num(value: unknown, fallback: number): number {
 
 const OPERATORS: CompareOperator[] = ['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'exists', 'notExists', 'regex'];
 
-/** Validate one target's settings into a Target. Throws NodeOperationError with the item index. */
+/**
+ * Validate one target's settings into a Target. Throws NodeOperationError with the item index.
+ * Takes the node (not the context): `getNode()` deep-copies the node, whose
+ * parameters hold every target, so calling it per target would be O(targets²).
+ */
 function planTarget(
-	ctx: IExecuteFunctions,
+	node: INode,
 	raw: RawTarget,
 	defaultTimeout: number,
 	expectedCodes: string,
 	itemIndex: number,
 	seen: Set<string>,
 ): Target {
-	const node = ctx.getNode();
 	const url = String(raw.url ?? '').trim();
-	const presetName = String(raw.preset ?? 'generic');
+	const presetName = String(raw.preset || 'generic');
 	if (!isPresetName(presetName)) {
 		throw new NodeOperationError(node, `Unknown preset "${presetName}"`, {
 			itemIndex,
@@ -250,8 +254,7 @@ function readWindows(ctx: IExecuteFunctions): MaintenanceWindow[] {
 }
 
 /** The target's result as an IETF health+json document (checks keyed "component:measurement"). */
-function healthDocument(target: Target, r: TargetResult, now: number): IDataObject {
-	const time = new Date(now).toISOString();
+function healthDocument(target: Target, r: TargetResult, time: string): IDataObject {
 	const checks: IDataObject = {
 		[`${target.name}:responseTime`]: [
 			{ componentType: 'http', observedValue: r.responseTimeMs, observedUnit: 'ms', status: toIetfStatus(r.status), time, output: r.status === 'pass' ? undefined : r.message },
@@ -293,6 +296,7 @@ export class RagHealthCheck implements INodeType {
 		const items = this.getInputData();
 		const node = this.getNode();
 		const now = Date.now();
+		const nowIso = new Date(now).toISOString();
 		const manual = this.getMode() === 'manual';
 		const options = this.getNodeParameter('options', 0, {}) as Options;
 		const source = this.getNodeParameter('targetSource', 0, 'list') as string;
@@ -341,7 +345,7 @@ export class RagHealthCheck implements INodeType {
 		const seen = new Set<string>();
 		for (const { raw, itemIndex } of rawTargets) {
 			try {
-				planned.push({ target: planTarget(this, raw, defaultTimeout, expectedCodes, itemIndex, seen), itemIndex });
+				planned.push({ target: planTarget(node, raw, defaultTimeout, expectedCodes, itemIndex, seen), itemIndex });
 			} catch (error) {
 				const problem = error as NodeOperationError;
 				if (!this.continueOnFail()) {
@@ -425,7 +429,7 @@ export class RagHealthCheck implements INodeType {
 		const summary: IDataObject = {
 			status: toIetfStatus(summaryStatus),
 			output: `${planned.length} targets: ${counts.pass} pass, ${counts.warn} warn, ${counts.fail} fail${counts.unknown ? `, ${counts.unknown} unknown` : ''}${down.length ? `; down: ${down.slice(0, 20).join(', ')}${down.length > 20 ? ', ...' : ''}` : ''}`,
-			time: new Date(now).toISOString(),
+			time: nowIso,
 			targets: planned.length,
 			...counts,
 		};
@@ -474,10 +478,10 @@ export class RagHealthCheck implements INodeType {
 				attempts: r.attempts,
 				consecutiveFailures: s.state.consecutiveFailures,
 				consecutiveSuccesses: s.state.consecutiveSuccesses,
-				checkedAt: new Date(now).toISOString(),
+				checkedAt: nowIso,
 				checks: r.checks as unknown as IDataObject[],
 				components: r.components as unknown as IDataObject[],
-				health: healthDocument(target, r, now),
+				health: healthDocument(target, r, nowIso),
 				summary,
 			};
 			if (s.state.downSince !== undefined) json.downSince = new Date(s.state.downSince).toISOString();

@@ -91,41 +91,125 @@ class Cancelled extends Error {
 	}
 }
 
+/** Reason for cancelling the clock's timer: a ready-made error, so aborting creates no DOMException (and stack trace). */
+const TIMER_STOPPED = new Error('deadline timer stopped');
+
+interface Due {
+	/** Unix ms at which `expire()` is due. */
+	readonly due: number;
+	expire(): void;
+}
+
+/**
+ * One timer for all pending deadlines, instead of a timer, an AbortController
+ * and an abort per probe (hundreds per run, and every abort of a timer costs
+ * more than the timer). The timer (`sleep` from n8n-workflow) is armed for the
+ * earliest due deadline and stopped as soon as no deadline is pending, so no
+ * timer outlives the probes. Deadlines of one run share one timeout, so they
+ * arrive in due order and the timer is armed once per run, not per probe.
+ */
+class DeadlineClock {
+	private readonly pending = new Set<Due>();
+	private armedFor = Infinity;
+	private stopTimer?: AbortController;
+
+	add(entry: Due): void {
+		this.pending.add(entry);
+		if (entry.due < this.armedFor) this.arm(entry.due);
+	}
+
+	remove(entry: Due): void {
+		if (this.pending.delete(entry) && this.pending.size === 0) this.disarm();
+	}
+
+	private arm(due: number): void {
+		this.disarm();
+		const stop = new AbortController();
+		this.stopTimer = stop;
+		this.armedFor = due;
+		sleep(Math.max(0, due - Date.now()), stop.signal).then(
+			() => {
+				if (this.stopTimer !== stop) return;
+				this.stopTimer = undefined;
+				this.armedFor = Infinity;
+				this.tick();
+			},
+			() => undefined,
+		);
+	}
+
+	private disarm(): void {
+		this.stopTimer?.abort(TIMER_STOPPED);
+		this.stopTimer = undefined;
+		this.armedFor = Infinity;
+	}
+
+	private tick(): void {
+		const now = Date.now();
+		let next = Infinity;
+		const expired: Due[] = [];
+		for (const entry of this.pending) {
+			if (entry.due <= now) expired.push(entry);
+			else if (entry.due < next) next = entry.due;
+		}
+		for (const entry of expired) this.pending.delete(entry);
+		if (next < Infinity) this.arm(next);
+		for (const entry of expired) entry.expire();
+	}
+}
+
+const clock = new DeadlineClock();
+
 /**
  * An overall deadline: `expired` rejects when the time is up or `outer`
  * aborts, and `signal` aborts at the same moment (handed to the HTTP client).
- * The timer is `sleep` from n8n-workflow, cancelled by `dispose()` so no timer
+ * Timed by the shared clock; `dispose()` takes it off the clock, so no timer
  * outlives the probe.
+ *
+ * Cheap on purpose (one per probe, hundreds per run): aborts always pass a
+ * reason (an AbortController aborted without one builds a DOMException with a
+ * stack trace), and `fire` is idempotent.
  */
-class Deadline {
+class Deadline implements Due {
 	readonly expired: Promise<never>;
+	readonly due: number;
 	private readonly controller = new AbortController();
-	private readonly stopTimer = new AbortController();
-	private readonly onOuterAbort: () => void;
+	private onOuterAbort?: () => void;
+	private reject!: (reason: Error) => void;
+	private done = false;
 
 	constructor(
-		timeoutMs: number,
+		private readonly timeoutMs: number,
 		private readonly outer?: AbortSignal,
 	) {
-		let fire: (reason: Error) => void = () => undefined;
+		this.due = Date.now() + timeoutMs;
 		this.expired = new Promise<never>((_resolve, reject) => {
-			fire = (reason: Error) => {
-				if (!this.controller.signal.aborted) this.controller.abort(reason);
-				reject(reason);
-			};
+			this.reject = reject;
 		});
 		// Nobody may be racing on it when it fires; that is not an error.
 		this.expired.catch(() => undefined);
-		this.onOuterAbort = () => fire(new Cancelled());
 		if (outer?.aborted) {
-			fire(new Cancelled());
-		} else {
-			outer?.addEventListener('abort', this.onOuterAbort, { once: true });
-			sleep(timeoutMs, this.stopTimer.signal).then(
-				() => fire(new DeadlineExceeded(timeoutMs)),
-				() => undefined,
-			);
+			this.fire(new Cancelled());
+			return;
 		}
+		if (outer) {
+			this.onOuterAbort = () => this.fire(new Cancelled());
+			outer.addEventListener('abort', this.onOuterAbort, { once: true });
+		}
+		clock.add(this);
+	}
+
+	expire(): void {
+		this.fire(new DeadlineExceeded(this.timeoutMs));
+	}
+
+	private fire(reason: Error): void {
+		if (this.done) return;
+		this.done = true;
+		// Reject before aborting: the abort can fail the body stream synchronously,
+		// and whoever races on `expired` must see the deadline, not that error.
+		this.reject(reason);
+		this.controller.abort(reason);
 	}
 
 	get signal(): AbortSignal {
@@ -137,8 +221,8 @@ class Deadline {
 	}
 
 	dispose(): void {
-		this.stopTimer.abort();
-		this.outer?.removeEventListener('abort', this.onOuterAbort);
+		clock.remove(this);
+		if (this.onOuterAbort) this.outer?.removeEventListener('abort', this.onOuterAbort);
 	}
 }
 
@@ -194,9 +278,105 @@ function capBuffer(buffer: Buffer, maxBytes: number): CappedBody {
 	};
 }
 
+/** The parts of a Node readable stream (what the HTTP client returns for `encoding: 'stream'`) the probe uses. */
+interface EventedStream {
+	on(event: string, listener: (...args: unknown[]) => void): unknown;
+	removeListener(event: string, listener: (...args: unknown[]) => void): unknown;
+	readableEnded?: boolean;
+	destroyed?: boolean;
+}
+
+function isEventedStream(value: unknown): value is EventedStream {
+	return (
+		typeof value === 'object' &&
+		value !== null &&
+		typeof (value as EventedStream).on === 'function' &&
+		typeof (value as EventedStream).removeListener === 'function'
+	);
+}
+
+class PrematureClose extends Error {
+	readonly code = 'ERR_STREAM_PREMATURE_CLOSE';
+	constructor() {
+		super('the response ended before its body was complete');
+	}
+}
+
+function joinCapped(chunks: Buffer[], received: number, maxBytes: number, truncated: boolean): CappedBody {
+	const joined = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+	return {
+		body: (joined.length > maxBytes ? joined.subarray(0, maxBytes) : joined).toString('utf8'),
+		bodyBytes: received,
+		truncated,
+	};
+}
+
+/**
+ * Collect a stream's chunks until it ends or more than maxBytes arrived, with
+ * plain listeners: one promise per body, not one async-iterator step and one
+ * Promise.race per chunk. `stop()` detaches the listeners.
+ */
+function collectStream(stream: EventedStream, maxBytes: number): { done: Promise<CappedBody>; stop: () => void } {
+	let stop: () => void = () => undefined;
+	const done = new Promise<CappedBody>((resolve, reject) => {
+		if (stream.readableEnded) {
+			resolve({ body: '', bodyBytes: 0, truncated: false });
+			return;
+		}
+		if (stream.destroyed) {
+			reject(new PrematureClose());
+			return;
+		}
+		const chunks: Buffer[] = [];
+		let received = 0;
+		const onData = (chunk: unknown) => {
+			const buffer = toBuffer(chunk);
+			received += buffer.length;
+			chunks.push(buffer);
+			if (received > maxBytes) {
+				stop();
+				resolve(joinCapped(chunks, received, maxBytes, true));
+			}
+		};
+		const onEnd = () => {
+			stop();
+			resolve(joinCapped(chunks, received, maxBytes, false));
+		};
+		const onError = (error: unknown) => {
+			stop();
+			reject(error);
+		};
+		const onClose = () => {
+			stop();
+			reject(new PrematureClose());
+		};
+		stop = () => {
+			stream.removeListener('data', onData);
+			stream.removeListener('end', onEnd);
+			stream.removeListener('error', onError);
+			stream.removeListener('close', onClose);
+		};
+		stream.on('data', onData);
+		stream.on('end', onEnd);
+		stream.on('error', onError);
+		stream.on('close', onClose);
+	});
+	return { done, stop: () => stop() };
+}
+
 /** Read at most maxBytes of a body (stream or already-buffered), within the deadline. */
 async function readCapped(body: unknown, maxBytes: number, deadline: Deadline): Promise<CappedBody> {
 	if (body === undefined || body === null) return { body: '', bodyBytes: 0, truncated: false };
+	if (isEventedStream(body)) {
+		const reading = collectStream(body, maxBytes);
+		try {
+			return await deadline.race(reading.done);
+		} finally {
+			reading.stop();
+			// Stop downloading whatever is left (cap reached, deadline, error).
+			destroyBody(body);
+		}
+	}
 	if (!isAsyncIterable(body)) return capBuffer(toBuffer(body), maxBytes);
 
 	const chunks: Buffer[] = [];
@@ -219,8 +399,7 @@ async function readCapped(body: unknown, maxBytes: number, deadline: Deadline): 
 		// Stop downloading whatever is left (cap reached, deadline, error).
 		destroyBody(body);
 	}
-	const joined = Buffer.concat(chunks);
-	return { body: joined.subarray(0, maxBytes).toString('utf8'), bodyBytes: received, truncated };
+	return joinCapped(chunks, received, maxBytes, truncated);
 }
 
 function normalizeHeaders(headers: Record<string, unknown> | undefined): Record<string, string> {

@@ -1,3 +1,6 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
 import { classifyError, isRetryableResult, probe } from '../../../nodes/shared/probe';
 import { closedPort, startGarbageTcpServer, startHealthServer, type HealthServer } from '../../support/healthServers';
 import { n8nHttpRequest } from './n8nHttp';
@@ -47,6 +50,38 @@ describe('probe (n8n HTTP client, real servers on 127.0.0.1)', () => {
 		const result = await run('/trickle', 400);
 		expect(result.error).toMatchObject({ code: 'timeout' });
 		expect(result.response).toBeUndefined();
+	});
+
+	test('concurrent probes with different timeouts each end at their own deadline (one shared timer)', async () => {
+		// Started together, the shortest deadline comes last: the shared timer must re-arm for it.
+		// A trickle keeps the socket busy, so only the probe's own deadline can end these.
+		const timeouts = [600, 350, 150];
+		const results = await Promise.all(timeouts.map((t) => run('/trickle', t)));
+		results.forEach((result, i) => {
+			expect(result.error).toMatchObject({ code: 'timeout', retryable: true });
+			expect(result.durationMs).toBeGreaterThanOrEqual(timeouts[i] - 5);
+			expect(result.durationMs).toBeLessThan(timeouts[i] + 250);
+		});
+		// The clock still works after every deadline has been settled.
+		expect((await run('/health', 1000)).response?.statusCode).toBe(200);
+		expect((await run('/trickle', 100)).error?.code).toBe('timeout');
+	});
+
+	test('a body cut off mid-way is a retryable connection reset, not a short answer', async () => {
+		const cut = createServer((_req, res) => {
+			res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+			res.write('{"status":');
+			setTimeout(() => res.socket?.destroy(), 20);
+		});
+		await new Promise<void>((resolve) => cut.listen(0, '127.0.0.1', resolve));
+		try {
+			const { port } = cut.address() as AddressInfo;
+			const result = await probe(n8nHttpRequest, { url: `http://127.0.0.1:${port}/health`, timeoutMs: 5000, maxBodyBytes: 64 * 1024 });
+			expect(result.response).toBeUndefined();
+			expect(result.error).toMatchObject({ code: 'connection_reset', retryable: true });
+		} finally {
+			await new Promise((resolve) => cut.close(resolve));
+		}
 	});
 
 	test('a slower answer than the timeout is a timeout', async () => {
