@@ -7,13 +7,41 @@
 import type { RagopsConfig } from '../../config/schema';
 import { parseDuration } from '../../duration';
 import { METRICS, PUSH_JOBS } from '../../../nodes/shared/metricCatalog';
+import { JOBS } from '../endpoints';
 import { alertRule, DASHBOARDS, META_SERVICE, q, targetAsService, type AlertingRule } from './model';
 
 const JOB = `{job=${q(PUSH_JOBS.health)}}`;
 
+/**
+ * The series Prometheus's own down alerts are computed from, each carrying
+ * `service` (scrape.ts sets it as a target label): the blackbox probe behind
+ * `<Prefix>Down` of a service with a healthPath, `up` behind `<Prefix>Down` of
+ * a service with only a metricsPath (services.ts), and n8n's `up` behind
+ * N8nDown (meta.ts). A service with both paths is matched by its probe only,
+ * as its down alert is: its `up` would also exist while the blackbox exporter
+ * is gone, and then nothing would page.
+ */
+function watchedByPrometheus(cfg: RagopsConfig): string {
+	const matchJobs = (jobs: string[]) => (jobs.length === 1 ? `job=${q(jobs[0])}` : `job=~${q(jobs.join('|'))}`);
+	const scrapedOnly = cfg.services.filter((s) => s.metricsPath && !s.healthPath).map((s) => s.name);
+	const up = `up{${matchJobs([...scrapedOnly, JOBS.n8n])}}`;
+	return cfg.services.some((s) => s.healthPath) ? `probe_success{job=${q(JOBS.blackbox)}} or ${up}` : up;
+}
+
 export function healthAlerts(cfg: RagopsConfig): AlertingRule[] {
 	const down = `${METRICS.healthUp.name}${JOB} == 0`;
 	const critical = `on (target) (${METRICS.healthCritical.name}${JOB} == 1)`;
+	// One outage must page once. Where Prometheus watches the service itself, its
+	// down alert is the page, and the inhibition "a down alert silences the
+	// service's other alerts" cannot cover this one: it holds only while the
+	// down alert fires, and this alert fires on a different clock (its `for` is
+	// shorter, so it can page first; n8n needs several passing checks to call a
+	// target UP, so it still fires after the down alert resolved and pages for
+	// an outage that is over). So it pages only for targets Prometheus does not
+	// see: external endpoints, services without healthPath/metricsPath, and any
+	// service whose series are gone (its scrape removed, the blackbox exporter
+	// down), matched on the presence of the series, whatever its value.
+	const unwatched = (expr: string) => `${targetAsService(expr)} unless on (service) (${watchedByPrometheus(cfg)})`;
 	const base = {
 		alert: 'RagHealthTargetDown',
 		for: '1m',
@@ -22,8 +50,8 @@ export function healthAlerts(cfg: RagopsConfig): AlertingRule[] {
 		dashboard: DASHBOARDS.overview,
 	} as const;
 	return [
-		alertRule(cfg, { ...base, expr: targetAsService(`(${down}) and ${critical}`), severity: 'critical' }),
-		alertRule(cfg, { ...base, expr: targetAsService(`(${down}) unless ${critical}`), severity: 'warning' }),
+		alertRule(cfg, { ...base, expr: unwatched(`(${down}) and ${critical}`), severity: 'critical' }),
+		alertRule(cfg, { ...base, expr: unwatched(`(${down}) unless ${critical}`), severity: 'warning' }),
 	];
 }
 
