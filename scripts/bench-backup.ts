@@ -119,7 +119,8 @@ async function main(): Promise<void> {
 			settings: { executionOrder: 'v1' },
 		});
 
-		const env = bed.env({ N8N_RUNNERS_BROKER_PORT: String(await freePort()) });
+		const nodeOptions = process.env.BENCH_N8N_NODE_OPTIONS ?? '';
+		const env = bed.env({ N8N_RUNNERS_BROKER_PORT: String(await freePort()), NODE_OPTIONS: nodeOptions });
 		const child = spawn(bed.paths.node, [bed.paths.n8nBin, 'execute', `--id=${workflowId}`, '--rawOutput'], {
 			cwd: bed.userFolder,
 			env,
@@ -159,6 +160,7 @@ async function main(): Promise<void> {
 		}, 50);
 		const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
 		clearInterval(sampler);
+		const curlAfter = await curlSeconds(fileUrl);
 
 		const raw = parseCliRun(output);
 		if (!raw) throw new Error(`n8n execute printed no run (exit ${code}):\n${output.slice(-3000)}`);
@@ -175,13 +177,20 @@ async function main(): Promise<void> {
 		console.log('');
 		console.log(`load average at the end: ${load} (2 cores, shared)`);
 		console.log(`snapshot: ${(SIZE / MiB).toFixed(0)} MiB, sha256 verified by the node: ${String(json.verified)}`);
+		console.log(`n8n NODE_OPTIONS: ${nodeOptions === '' ? '(none)' : nodeOptions}`);
 		console.log(`Qdrant Backup Download in n8n: ${nodeSeconds.toFixed(2)} s  ${rate(nodeSeconds)}`);
 		console.log(`  n8n process CPU during the transfer: ${((cpuLast ?? NaN) - (cpuAtDownload ?? NaN)).toFixed(2)} s`);
 		console.log(`  of which the transfer itself: ${(Number(json.downloadMs) / 1000).toFixed(2)} s  ${rate(Number(json.downloadMs) / 1000)}`);
-		console.log(`curl -o, same server:          ${curl.toFixed(2)} s  ${rate(curl)}`);
+		console.log(`curl -o, same server:          ${curl.toFixed(2)} s  ${rate(curl)}  (before n8n started)`);
+		console.log(`curl -o, same server, again:   ${curlAfter.toFixed(2)} s  ${rate(curlAfter)}  (after n8n exited)`);
 		console.log(`n8n HTTP Request node (file):  ${httpNodeSeconds.toFixed(2)} s  ${rate(httpNodeSeconds)}  (same n8n, same file, no hashing; n8n CPU ${((cpuHttpLast ?? NaN) - (cpuHttpStart ?? NaN)).toFixed(2)} s)`);
 		console.log(`node 24 http.get, discarding:  ${plain.toFixed(2)} s  ${rate(plain)}  (the runtime's own ceiling)`);
-		console.log(`ratio node / curl throughput:  ${(curl / nodeSeconds).toFixed(2)}×  (goal ≥ 0.80×)`);
+		console.log(
+			`ratio node / curl throughput:  ${(curl / nodeSeconds).toFixed(2)}× (curl before), ${(curlAfter / nodeSeconds).toFixed(2)}× (curl after)  (goal ≥ 0.80×)`,
+		);
+		console.log(
+			`ratio HTTP Request node / curl: ${(curl / httpNodeSeconds).toFixed(2)}× (before), ${(curlAfter / httpNodeSeconds).toFixed(2)}× (after); node / HTTP Request node: ${(httpNodeSeconds / nodeSeconds).toFixed(2)}×`,
+		);
 		console.log(`n8n RSS at process start: ${((atStart ?? NaN) / MiB).toFixed(0)} MiB`);
 		console.log(
 			`n8n RSS: ${((baseline ?? NaN) / MiB).toFixed(0)} MiB at the download request, peak ${(peak / MiB).toFixed(0)} MiB, growth ${growth.toFixed(0)} MiB (goal < 150 MiB)`,

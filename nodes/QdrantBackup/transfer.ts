@@ -11,6 +11,16 @@
  * consumer is attached (chunks lost), and pausing it again stops n8n's own
  * 'data' listener from resuming the stream (a hang). The tap changes nothing
  * about flow or backpressure.
+ *
+ * What `httpRequest` hands back with `encoding: 'stream'` (n8n 2.40, axios
+ * 1.18): not the IncomingMessage but axios's `Readable.from()` wrapper that
+ * enforces maxContentLength (highWaterMark 1, no `complete`), so a cut body is
+ * caught by the wrapper's error and the byte count, not by `complete`.
+ * Throughput (docs/benchmarks.md): the time goes into n8n's process, not this
+ * pipeline. Every socket read is a fresh Buffer; in n8n's ~160 MB heap those
+ * buffers pile up as external memory faster than young-generation GCs free
+ * them, so V8 runs a full mark-compact every ~32 MiB ("external memory
+ * pressure"). n8n's HTTP Request node pays the same; the hash costs ~0.2 s/256 MiB.
  */
 import { createHash } from 'crypto';
 import { NodeApiError } from 'n8n-workflow';
@@ -31,7 +41,7 @@ import {
 interface ByteStream extends AsyncIterable<Uint8Array> {
 	emit(event: string, ...args: unknown[]): boolean;
 	destroy(error?: Error): unknown;
-	/** IncomingMessage: true once the whole body arrived. */
+	/** IncomingMessage: true once the whole body arrived (absent on axios's stream wrapper). */
 	complete?: boolean;
 }
 
