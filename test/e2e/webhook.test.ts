@@ -84,8 +84,15 @@ test('signed, wrongly signed and replayed deliveries: exactly one run reaches th
 	expect(record).toMatchObject({ source: 'handbook', status: 'succeeded', idempotencyKey: 'delivery-1', documentsProcessed: 3, chunksWritten: 21 });
 
 	// The replay memory is in the workflow's saved static data, next to the ingestion node's keys.
-	const wf = await n8n.rest<{ staticData: Record<string, Record<string, Record<string, number>>> }>('GET', `/workflows/${workflowId}`);
-	expect(Object.keys(wf.staticData['node:Ingest Webhook Trigger'].acceptedDeliveries)).toEqual(['k:delivery-1']);
+	// n8n saves static data in a hook after the execution is recorded, so poll for it (bounded) instead of racing it.
+	type Saved = { staticData?: Record<string, Record<string, Record<string, number>>> | null };
+	let wf: Saved = {};
+	for (let attempt = 0; attempt < 60; attempt++) {
+		wf = await n8n.rest<Saved>('GET', `/workflows/${workflowId}`);
+		if (wf.staticData?.['node:Ingest Webhook Trigger']?.acceptedDeliveries) break;
+		await new Promise((resolve) => setTimeout(resolve, 500));
+	}
+	expect(Object.keys(wf.staticData!['node:Ingest Webhook Trigger'].acceptedDeliveries)).toEqual(['k:delivery-1']);
 	const replay = await deliver('delivery-1', signPayload(SECRET, payload));
 	expect(replay.status).toBe(200);
 	expect(JSON.parse(replay.body)).toEqual({ status: 'duplicate', deliveryId: 'delivery-1' });
