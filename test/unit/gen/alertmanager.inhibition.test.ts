@@ -3,41 +3,16 @@
  * started on 127.0.0.1 with the generated config: alerts are posted through the
  * v2 API and their `status.inhibitedBy` is read back.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort, startProcess, type ManagedProcess } from '../../../examples/stack/processes';
 import { generateInto } from './prometheus.helpers';
 
 let dir: string;
-let am: ChildProcess;
+let am: ManagedProcess | undefined;
 let base: string;
 
-function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const srv = createServer();
-		srv.listen(0, '127.0.0.1', () => {
-			const { port } = srv.address() as { port: number };
-			srv.close(() => resolve(port));
-		});
-		srv.on('error', reject);
-	});
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitReady(): Promise<void> {
-	for (let i = 0; i < 200; i++) {
-		if (am.exitCode !== null) throw new Error(`alertmanager exited with ${am.exitCode}`);
-		try {
-			if ((await fetch(`${base}/-/ready`)).ok) return;
-		} catch {
-			/* not listening yet */
-		}
-		await sleep(100);
-	}
-	throw new Error('alertmanager did not become ready');
-}
 
 const ALERTS: Record<string, string>[] = [
 	{ alertname: 'QdrantDown', severity: 'critical', service: 'qdrant' },
@@ -64,17 +39,18 @@ beforeAll(async () => {
 	dir = generateInto();
 	const port = await freePort();
 	base = `http://127.0.0.1:${port}`;
-	am = spawn(
-		'prometheus-alertmanager',
-		[
+	am = await startProcess({
+		name: 'alertmanager',
+		bin: 'prometheus-alertmanager',
+		args: [
 			`--config.file=${join(dir, 'alertmanager/alertmanager.yml')}`,
 			`--storage.path=${join(dir, 'am-data')}`,
 			`--web.listen-address=127.0.0.1:${port}`,
 			'--cluster.listen-address=',
 		],
-		{ stdio: 'ignore' },
-	);
-	await waitReady();
+		url: base,
+		logFile: join(dir, 'alertmanager.log'),
+	});
 	const startsAt = new Date().toISOString();
 	const res = await fetch(`${base}/api/v2/alerts`, {
 		method: 'POST',
@@ -91,12 +67,8 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-	// Wait for Alertmanager to exit before removing its data dir: it writes there until it stops.
-	if (am && am.pid && am.exitCode === null) {
-		const exited = new Promise((resolve) => am.once('exit', resolve));
-		process.kill(am.pid);
-		await exited;
-	}
+	// stop() waits for the exit, so the data dir can go right after.
+	await am?.stop();
 	rmSync(dir, { recursive: true, force: true });
 });
 

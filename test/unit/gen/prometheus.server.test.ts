@@ -4,29 +4,17 @@
  * Watchdog really fires. Targets are unreachable here (compose host names);
  * that is what the absent/up alerts are for, not what this test checks.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort, startProcess, type ManagedProcess } from '../../../examples/stack/processes';
 import { loadConfig } from '../../../gen/config/load';
 import { buildRuleGroups } from '../../../gen/prometheus/rules';
 import { generateInto, SHIPPED_CONFIG } from './prometheus.helpers';
 
 let dir: string;
-let prom: ChildProcess;
+let prom: ManagedProcess | undefined;
 let base: string;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const srv = createServer();
-		srv.listen(0, '127.0.0.1', () => {
-			const { port } = srv.address() as { port: number };
-			srv.close(() => resolve(port));
-		});
-		srv.on('error', reject);
-	});
-}
 
 async function getJson<T>(path: string): Promise<T> {
 	return ((await (await fetch(`${base}${path}`)).json()) as { data: T }).data;
@@ -36,29 +24,21 @@ beforeAll(async () => {
 	dir = generateInto();
 	const port = await freePort();
 	base = `http://127.0.0.1:${port}`;
-	prom = spawn(
-		'prometheus',
-		[
+	prom = await startProcess({
+		name: 'prometheus',
+		bin: 'prometheus',
+		args: [
 			`--config.file=${join(dir, 'prometheus/prometheus.yml')}`,
 			`--storage.tsdb.path=${join(dir, 'tsdb')}`,
 			`--web.listen-address=127.0.0.1:${port}`,
 		],
-		{ stdio: 'ignore' },
-	);
-	for (let i = 0; i < 300; i++) {
-		if (prom.exitCode !== null) throw new Error(`prometheus exited with ${prom.exitCode}`);
-		try {
-			if ((await fetch(`${base}/-/ready`)).ok) return;
-		} catch {
-			/* not listening yet */
-		}
-		await sleep(100);
-	}
-	throw new Error('prometheus did not become ready');
+		url: base,
+		logFile: join(dir, 'prometheus.log'),
+	});
 }, 60_000);
 
-afterAll(() => {
-	if (prom && prom.pid) process.kill(prom.pid);
+afterAll(async () => {
+	await prom?.stop();
 	rmSync(dir, { recursive: true, force: true });
 });
 
