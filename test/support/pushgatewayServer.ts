@@ -12,7 +12,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from './freePort';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -32,18 +32,6 @@ export interface PushgatewayServer {
 export interface StartOptions {
 	/** A `--web.config.file` body (YAML), e.g. `basic_auth_users:` with bcrypt hashes. */
 	webConfig?: string;
-}
-
-/** A port the OS just handed out; the Pushgateway binds it right after (retried on a clash). */
-async function freePort(): Promise<number> {
-	return await new Promise((resolve, reject) => {
-		const srv = createServer();
-		srv.once('error', reject);
-		srv.listen(0, '127.0.0.1', () => {
-			const { port } = srv.address() as { port: number };
-			srv.close(() => resolve(port));
-		});
-	});
 }
 
 function exited(child: ChildProcess): Promise<number | null> {

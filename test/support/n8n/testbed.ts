@@ -8,7 +8,7 @@
 // by PID in `dispose()`. Usage: docs/testbed.md.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../freePort';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -36,18 +36,7 @@ export interface CliResult {
 	stderr: string;
 }
 
-/** A free TCP port on 127.0.0.1 (the OS picks it; n8n then binds it). */
-export async function freePort(): Promise<number> {
-	return await new Promise((resolve, reject) => {
-		const srv = createServer();
-		srv.unref();
-		srv.on('error', reject);
-		srv.listen(0, '127.0.0.1', () => {
-			const address = srv.address();
-			srv.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-		});
-	});
-}
+export { freePort };
 
 let counter = 0;
 
