@@ -51,6 +51,15 @@ npm_deps() {
 		npm rebuild @hanazuki/node-jsonnet
 		node -e "require('@hanazuki/node-jsonnet')"
 	fi
+	# The example ingestion service keeps its idempotency keys in SQLite (a real
+	# unique constraint); better-sqlite3 compiles its addon from source here (~1 min).
+	if node -e "new (require('better-sqlite3'))(':memory:').close()" 2>/dev/null; then
+		log "better-sqlite3 addon loads"
+	else
+		log "npm rebuild better-sqlite3 (compiles SQLite, ~1 min)"
+		npm rebuild better-sqlite3
+		node -e "new (require('better-sqlite3'))(':memory:').close()"
+	fi
 }
 
 # --- Debian tools used by tests and `npm run gen -- --check` ---------------
@@ -59,8 +68,11 @@ apt_tools() {
 		log "RAGOPS_SKIP_APT=1: skipping Debian packages"
 		return
 	fi
-	local bins=(promtool prometheus amtool prometheus-alertmanager prometheus-pushgateway prometheus-blackbox-exporter jsonnet)
+	# postgres + redis-server: n8n queue mode in the e2e tests; chromium: the editor test.
 	local missing=()
+	local bins=(promtool prometheus amtool prometheus-alertmanager prometheus-pushgateway prometheus-blackbox-exporter jsonnet
+		redis-server chromium)
+	[[ -n $(ls /usr/lib/postgresql/*/bin/pg_ctl 2>/dev/null) ]] || missing+=(postgresql)
 	for b in "${bins[@]}"; do command -v "$b" >/dev/null || missing+=("$b"); done
 	if ((${#missing[@]} == 0)); then
 		log "Debian tools present"
@@ -71,7 +83,8 @@ apt_tools() {
 	[[ $(id -u) == 0 ]] || sudo=(sudo)
 	"${sudo[@]}" apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
-		prometheus prometheus-alertmanager prometheus-pushgateway prometheus-blackbox-exporter jsonnet
+		prometheus prometheus-alertmanager prometheus-pushgateway prometheus-blackbox-exporter jsonnet \
+		postgresql redis-server chromium
 }
 
 # --- Node 24 (n8n 2.x runs on it; jest stays on the machine's Node) ----------
