@@ -534,3 +534,31 @@ export const description: INodeProperties[] = [
 		],
 	},
 ];
+
+// ---------------------------------------------------------------------------
+// The two nodes built on these parameters. One list above, two views of it, so
+// a field added or reordered there shows the same in both nodes.
+
+/** Fields that only mean something with memory between checks (RAG Health Watch Trigger). */
+const HYSTERESIS_OPTIONS = new Set(['failuresToDown', 'successesToUp', 'reminderMinutes']);
+/** Fields that only mean something with input items (RAG Health Check). */
+const ITEM_FIELDS = new Set(['targetName', 'targetUrl', 'targetPreset', 'targetCritical', 'targetDependsOn', 'targetCollection', 'targetTimeout', 'targetHeaders']);
+
+function withoutOptions(property: INodeProperties, drop: Set<string>): INodeProperties {
+	if (property.name !== 'options' || !Array.isArray(property.options)) return property;
+	return { ...property, options: (property.options as INodeProperties[]).filter((o) => !drop.has(o.name)) };
+}
+
+/** RAG Health Check: one sweep, no memory, targets from the list or from input items. */
+export const checkDescription: INodeProperties[] = description
+	.filter((p) => p.name !== 'stateNotice')
+	.map((p) => withoutOptions(p, HYSTERESIS_OPTIONS));
+
+/** RAG Health Watch Trigger: a trigger has no input items, so targets come from the list only. */
+export const watchDescription: INodeProperties[] = description
+	.filter((p) => p.name !== 'stateNotice' && p.name !== 'targetSource' && !ITEM_FIELDS.has(p.name))
+	.map((p) => {
+		if (p.name !== 'targets') return p;
+		const { displayOptions: _listOnly, ...rest } = p;
+		return rest;
+	});

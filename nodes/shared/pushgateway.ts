@@ -28,6 +28,7 @@ import type {
 	IHttpRequestOptions,
 	INodeCredentialDescription,
 	INodeProperties,
+	ITriggerFunctions,
 } from 'n8n-workflow';
 
 import { renderExposition, type Sample } from './exposition';
@@ -191,8 +192,15 @@ const UNAFFECTED = "metrics not pushed; the node's own result is unaffected";
  * `ragOpsPushgatewayApi` credential, with the credential's authentication.
  * Never throws on network or HTTP errors: see the module doc.
  */
+/**
+ * What a push needs of an n8n context: action nodes (IExecuteFunctions) and
+ * trigger nodes (ITriggerFunctions, e.g. the health watch, which pushes from
+ * the main instance between executions) both provide it.
+ */
+export type PushContext = IExecuteFunctions | ITriggerFunctions;
+
 export async function pushMetrics(
-	ctx: IExecuteFunctions,
+	ctx: PushContext,
 	itemIndex: number,
 	opts: PushOptions,
 ): Promise<PushOutcome> {

@@ -39,7 +39,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { Container } from '@n8n/di';
-import { Credentials, ErrorReporter, ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import { Credentials, ErrorReporter, ExecutionLifecycleHooks, TriggerContext, WorkflowExecute } from 'n8n-core';
 import {
 	createRunExecutionData,
 	ICredentialsHelper,
@@ -49,6 +49,7 @@ import {
 	type ICredentialType,
 	type IDataObject,
 	type IExecuteFunctions,
+	type ITriggerResponse,
 	type IHttpRequestHelper,
 	type IHttpRequestOptions,
 	type INode,
@@ -410,4 +411,155 @@ export async function runNode(opts: RunNodeOptions): Promise<RunNodeResult> {
 	}
 
 	return { outputs, staticData: callerStatic, error: error as NodeRunError | undefined, run, nodeName };
+}
+
+// ---------------------------------------------------------------------------
+// Trigger nodes
+
+export interface StartTriggerOptions {
+	node: INodeType;
+	parameters?: INode['parameters'];
+	credentials?: Record<string, ICredentialDataDecryptedObject>;
+	/** Static data as n8n loaded it from its database at activation (default: none). */
+	staticData?: IDataObject;
+	/** `trigger` (published workflow, default) or `manual` (a test run from the editor). */
+	mode?: WorkflowExecuteMode;
+	nodeName?: string;
+}
+
+export interface TriggerHarness {
+	/** The cron expression the node registered (undefined in manual mode). */
+	cron?: string;
+	/** Everything the node emitted, in order, with the deduplication key it gave. */
+	emitted: Array<{ data: INodeExecutionData[][]; deduplicationKey?: string }>;
+	/** Errors the node recorded as failed executions (`saveFailedExecution`) or reported (`emitError`). */
+	failures: Error[];
+	/** What n8n would have in its database now: static data as saved at activation and at every emit. */
+	persisted: IDataObject;
+	/** The node's own static data object (live). */
+	nodeStaticData(): IDataObject;
+	/** Fire the registered cron once and wait until the node finished that tick (see `sweepDone`). */
+	tick(): Promise<void>;
+	/** Fire the cron without waiting (to overlap ticks). */
+	fire(): void;
+	/** Manual mode: run the node's manualTriggerFunction and return what it emitted. */
+	manual(): Promise<INodeExecutionData[][]>;
+	close(): Promise<void>;
+}
+
+/**
+ * Activates a trigger node the way n8n's ActiveWorkflowManager does — n8n-core's
+ * real TriggerContext (real helpers, credentials, static data) — with the
+ * scheduler replaced by `tick()`, and static data persisted exactly when n8n
+ * persists it for triggers: after activation and on each emit
+ * (TriggerExecutionContextFactory's emit calls saveStaticData).
+ *
+ * `tick()` waits for the sweep counter the node keeps in its static data
+ * (`sweeps`, bumped at the end of a sweep right before its emit) to move, or
+ * for a failure to be recorded.
+ */
+export async function startTrigger(opts: StartTriggerOptions): Promise<TriggerHarness> {
+	const mode = opts.mode ?? 'trigger';
+	const description = opts.node.description;
+	const nodeName = opts.nodeName ?? description.defaults?.name ?? description.displayName;
+	const nodeType = `${PACKAGE_NAME}.${description.name}`;
+	const credentialTypes = new Map((await repoCredentialTypes()).map((t) => [t.name, t] as const));
+	const credentialsHelper = new HarnessCredentialsHelper(opts.credentials ?? {}, credentialTypes);
+	const underTest: INode = {
+		id: 'trigger-under-test',
+		name: nodeName,
+		type: nodeType,
+		typeVersion: Array.isArray(description.version) ? Math.max(...description.version) : description.version,
+		position: [0, 0],
+		parameters: opts.parameters ?? {},
+		credentials: Object.fromEntries(Object.keys(opts.credentials ?? {}).map((type) => [type, { id: `cred-${type}`, name: type }])),
+	};
+	const workflow = new Workflow({
+		id: 'harness-trigger-workflow',
+		name: 'triggerHarness',
+		nodes: [underTest],
+		connections: {},
+		active: mode !== 'manual',
+		nodeTypes: new HarnessNodeTypes({ [nodeType]: opts.node }),
+		staticData: jsonCopy(opts.staticData ?? {}),
+		settings: { executionOrder: 'v1' },
+	});
+	const additionalData = {
+		credentialsHelper,
+		restApiUrl: 'http://127.0.0.1:5678/rest',
+		instanceBaseUrl: 'http://127.0.0.1:5678/',
+		webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
+		webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
+		webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
+		formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
+		variables: {},
+	} as unknown as IWorkflowExecuteAdditionalData;
+
+	const persist = () => jsonCopy(workflow.staticData) as IDataObject;
+	const harness: TriggerHarness = {
+		emitted: [],
+		failures: [],
+		persisted: {},
+		nodeStaticData: () => workflow.getStaticData('node', underTest),
+		tick: async () => {},
+		fire: () => {},
+		manual: async () => [],
+		close: async () => {},
+	};
+	let onTick: ((scheduled: Date) => void) | undefined;
+	let manualEmit: ((data: INodeExecutionData[][]) => void) | undefined;
+	const emit = (data: INodeExecutionData[][], _r?: unknown, _d?: unknown, deduplicationKey?: string) => {
+		harness.persisted = persist();
+		harness.emitted.push({ data, deduplicationKey });
+		manualEmit?.(data);
+	};
+	const context = new TriggerContext(
+		workflow,
+		underTest,
+		additionalData,
+		mode,
+		'activate',
+		emit as never,
+		(error: Error) => harness.failures.push(error),
+		(error: Error) => harness.failures.push(error),
+		{
+			registerCron: (cron, tick) => {
+				harness.cron = cron.expression;
+				onTick = tick;
+			},
+		},
+	);
+	const response: ITriggerResponse | undefined = await opts.node.trigger!.call(context);
+	harness.persisted = persist();
+
+	const sweeps = () => Number(harness.nodeStaticData().sweeps ?? 0);
+	harness.fire = () => {
+		if (!onTick) throw new Error('startTrigger: the node registered no cron');
+		onTick(new Date());
+	};
+	harness.tick = async () => {
+		const before = sweeps();
+		const failuresBefore = harness.failures.length;
+		harness.fire();
+		const deadline = Date.now() + 60_000;
+		while (sweeps() === before && harness.failures.length === failuresBefore) {
+			if (Date.now() > deadline) throw new Error('startTrigger: the sweep did not finish within 60 s');
+			await new Promise((resolve) => setTimeout(resolve, 5));
+		}
+		// The node bumps the counter and emits in the same turn: nothing is left to wait for.
+	};
+	harness.manual = async () => {
+		if (!response?.manualTriggerFunction) throw new Error('startTrigger: the node has no manualTriggerFunction');
+		let got: INodeExecutionData[][] = [];
+		manualEmit = (data) => {
+			got = data;
+		};
+		await response.manualTriggerFunction();
+		manualEmit = undefined;
+		return got;
+	};
+	harness.close = async () => {
+		await response?.closeFunction?.();
+	};
+	return harness;
 }

@@ -63,10 +63,11 @@ describe('RAG Health Check node: one run against healthy and broken servers', ()
 		expect(r.malformed.message).toMatch(/not valid JSON/);
 		expect(r.huge).toMatchObject({ status: 'fail', bodyTruncated: true });
 		expect(r.refused).toMatchObject({ status: 'fail', error: { code: 'connection_refused' } });
-		// First failing run: below the DOWN threshold, so nothing goes to Alert.
-		expect(run.outputs[ALERT]).toHaveLength(0);
+		// No memory: every failing target is down now and goes to Alert, the healthy one to OK.
+		expect(run.outputs[ALERT].map((i) => i.json.target).sort()).toEqual(['hang', 'huge', 'malformed', 'refused', 'trickle', 'unavailable']);
+		expect(run.outputs[OK].map((i) => i.json.target)).toEqual(['healthy']);
 		// Every item is paired with the input item.
-		for (const item of run.outputs[OK]) expect(item.pairedItem).toEqual({ item: 0 });
+		for (const item of [...run.outputs[ALERT], ...run.outputs[OK]]) expect(item.pairedItem).toEqual({ item: 0 });
 		// The run summary: a failing critical target makes the overall status fail.
 		expect(r.healthy.summary).toMatchObject({ status: 'fail', targets: 7, pass: 1, fail: 6 });
 		expect((r.healthy.health as IDataObject).status).toBe('pass');
