@@ -84,7 +84,7 @@ export class RagHealthWatchTrigger implements INodeType {
 		const seconds = Number(this.getNodeParameter('interval', 30));
 		if (!INTERVALS.includes(seconds)) {
 			throw new NodeOperationError(node, `Check Every: ${seconds} s is not one of the offered intervals`, {
-				description: 'Pick an interval from the list (10 s to 1 h).',
+				description: 'Pick an interval from the list (5 s to 1 h).',
 			});
 		}
 		const store = this.getWorkflowStaticData('node');

@@ -5,7 +5,7 @@ import type { INodeProperties } from 'n8n-workflow';
  * every N seconds only for N that divide a minute (and every N minutes for N
  * that divide an hour), so every offered value keeps an even beat.
  */
-export const INTERVALS = [10, 15, 20, 30, 60, 120, 300, 600, 900, 1800, 3600];
+export const INTERVALS = [5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1800, 3600];
 
 function label(seconds: number): string {
 	return seconds < 60 ? `${seconds} Seconds` : seconds === 60 ? '1 Minute' : seconds < 3600 ? `${seconds / 60} Minutes` : '1 Hour';

@@ -126,3 +126,43 @@ export async function startAlertReceiver(): Promise<AlertReceiver> {
 			}),
 	};
 }
+
+/** A workflow node as exported JSON (enough for {@link receiverNode}). */
+export interface ExportedNode {
+	id?: string;
+	name: string;
+	type: string;
+	typeVersion?: number;
+	position: unknown;
+	parameters: Record<string, unknown>;
+	credentials?: unknown;
+}
+
+/**
+ * Replaces a SaaS node of an exported workflow (Slack, PagerDuty, ...) with an
+ * n8n HTTP Request node that POSTs `{ node, ...fields }` to `url` (a receiver
+ * path): the workflow runs unchanged otherwise, and the test counts messages.
+ */
+export function receiverNode(node: ExportedNode, url: string, fields: Record<string, unknown>): ExportedNode {
+	return {
+		id: node.id,
+		name: node.name,
+		type: 'n8n-nodes-base.httpRequest',
+		typeVersion: 4.2,
+		position: node.position,
+		parameters: {
+			method: 'POST',
+			url,
+			sendBody: true,
+			contentType: 'json',
+			specifyBody: 'keypair',
+			bodyParameters: {
+				parameters: [
+					{ name: 'node', value: node.name },
+					...Object.entries(fields).map(([name, value]) => ({ name, value: String(value ?? '') })),
+				],
+			},
+			options: {},
+		},
+	};
+}

@@ -31,6 +31,8 @@ export interface RecordedRequest {
 export interface HealthServerState {
 	/** `/toggle` answers 503 while true. */
 	down: boolean;
+	/** `/toggle` answers after this many ms (a target slower than the check interval). */
+	toggleDelayMs: number;
 	/** Requests seen by `/flap` (even → 200, odd → 503). */
 	flapCount: number;
 	/** Status of the Qdrant collection `docs`. */
@@ -144,6 +146,7 @@ export async function startHealthServer(overrides: Partial<HealthServerState> = 
 	const state: HealthServerState = {
 		down: false,
 		flapCount: 0,
+		toggleDelayMs: 0,
 		qdrantStatus: 'green',
 		qdrantPoints: 1234,
 		componentsState: 'healthy',
@@ -256,8 +259,16 @@ export async function startHealthServer(overrides: Partial<HealthServerState> = 
 				const up = state.flapCount++ % 2 === 0;
 				return json(res, up ? 200 : 503, { status: up ? 'pass' : 'fail' }, 'application/health+json');
 			}
-			case '/toggle':
-				return json(res, state.down ? 503 : 200, { status: state.down ? 'fail' : 'pass' }, 'application/health+json');
+			case '/toggle': {
+				const answer = () => json(res, state.down ? 503 : 200, { status: state.down ? 'fail' : 'pass' }, 'application/health+json');
+				if (state.toggleDelayMs <= 0) return answer();
+				const timer = setTimeout(() => {
+					timers.delete(timer);
+					answer();
+				}, state.toggleDelayMs);
+				timers.add(timer);
+				return;
+			}
 			case '/secure':
 				if (!authorised(req, state)) return json(res, 401, { error: 'unauthorised' });
 				return json(res, 200, { status: 'pass' }, 'application/health+json');

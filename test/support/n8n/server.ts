@@ -52,9 +52,12 @@ export class N8nServer {
 		readonly port: number,
 		private readonly env: NodeJS.ProcessEnv,
 		private readonly onStop: () => void,
+		/** `start` (main), or in queue mode `worker` / `webhook`; `port` is where it answers /healthz. */
+		readonly command: 'start' | 'worker' | 'webhook' = 'start',
+		private readonly args: string[] = [],
 	) {
 		this.baseUrl = `http://127.0.0.1:${port}`;
-		this.logFile = join(userFolder, `n8n-start-${port}.log`);
+		this.logFile = join(userFolder, `n8n-${command}-${port}.log`);
 	}
 
 	get pid(): number | undefined {
@@ -79,7 +82,7 @@ export class N8nServer {
 		this.logStream = createWriteStream(this.logFile);
 		// detached: n8n and its task runner share a new process group, so stop()
 		// can signal both through n8n's PID.
-		const child = spawn(this.paths.node, [this.paths.n8nBin, 'start'], {
+		const child = spawn(this.paths.node, [this.paths.n8nBin, this.command, ...this.args], {
 			cwd: this.userFolder,
 			env: this.env,
 			detached: true,
@@ -99,10 +102,11 @@ export class N8nServer {
 		const deadline = Date.now() + readyTimeoutMs;
 		while (Date.now() < deadline) {
 			if (exitCode !== undefined) {
-				throw new Error(`n8n start exited with ${exitCode} before it was ready:\n${this.tailLog()}`);
+				throw new Error(`n8n ${this.command} exited with ${exitCode} before it was ready:\n${this.tailLog()}`);
 			}
 			try {
-				const res = await fetch(`${this.baseUrl}/healthz/readiness`);
+				// A worker's health server has /healthz only (QUEUE_HEALTH_CHECK_ACTIVE).
+				const res = await fetch(`${this.baseUrl}${this.command === 'worker' ? '/healthz' : '/healthz/readiness'}`);
 				if (res.ok) return;
 			} catch {
 				// not listening yet
@@ -110,7 +114,7 @@ export class N8nServer {
 			await sleep(250);
 		}
 		await this.stop();
-		throw new Error(`n8n start was not ready within ${readyTimeoutMs} ms:\n${this.tailLog()}`);
+		throw new Error(`n8n ${this.command} was not ready within ${readyTimeoutMs} ms:\n${this.tailLog()}`);
 	}
 
 	private tailLog(lines = 60): string {

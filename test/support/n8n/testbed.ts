@@ -198,14 +198,17 @@ export class N8nTestBed {
 	}
 
 	/**
-	 * Starts `n8n start` on 127.0.0.1 and a free port, with `N8N_METRICS=true`,
-	 * and waits for `/healthz/readiness`. Publish workflows before this (or use
-	 * `server.activateWorkflow`).
+	 * Starts `n8n start` (or `worker` / `webhook` in queue mode) on 127.0.0.1
+	 * and a free port, with `N8N_METRICS=true`, and waits until it is ready.
+	 * Publish workflows before this (or use `server.activateWorkflow`).
 	 */
-	async startServer(options: { env?: NodeJS.ProcessEnv; readyTimeoutMs?: number } = {}): Promise<N8nServer> {
+	async startServer(
+		options: { env?: NodeJS.ProcessEnv; readyTimeoutMs?: number; command?: N8nServer['command']; args?: string[] } = {},
+	): Promise<N8nServer> {
 		this.assertAlive();
 		const port = await freePort();
 		const brokerPort = await freePort();
+		const command = options.command ?? 'start';
 		const env = this.env({
 			N8N_PORT: String(port),
 			N8N_PROTOCOL: 'http',
@@ -215,9 +218,13 @@ export class N8nTestBed {
 			// publishing drains an outbox on this interval (default 15 s)
 			N8N_WORKFLOW_PUBLICATION_OUTBOX_POLL_INTERVAL_MS: '500',
 			N8N_RUNNERS_BROKER_PORT: String(brokerPort),
+			// a queue-mode worker answers /healthz on its own port
+			...(command === 'worker'
+				? { QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(port), N8N_WORKER_SERVER_ADDRESS: '127.0.0.1' }
+				: {}),
 			...options.env,
 		});
-		const server = new N8nServer(this.paths, this.userFolder, port, env, () => this.servers.delete(server));
+		const server = new N8nServer(this.paths, this.userFolder, port, env, () => this.servers.delete(server), command, options.args);
 		this.servers.add(server);
 		await server.start(options.readyTimeoutMs ?? 180_000);
 		return server;

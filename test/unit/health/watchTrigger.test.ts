@@ -37,9 +37,11 @@ async function activate(parameters: INodeParameters, staticData?: IDataObject): 
 	return await startTrigger({ node: new RagHealthWatchTrigger(), parameters, staticData });
 }
 
+const isHarness = (p: INodeParameters | TriggerHarness): p is TriggerHarness => typeof (p as TriggerHarness).tick === 'function';
+
 /** n ticks of one activated watch; per tick, the items it emitted (empty when it started no execution). */
 async function runMany(n: number, parameters: INodeParameters | TriggerHarness, before?: (i: number) => void): Promise<INodeExecutionData[][]> {
-	const watch = 'tick' in parameters ? parameters : await activate(parameters);
+	const watch = isHarness(parameters) ? parameters : await activate(parameters);
 	const ticks: INodeExecutionData[][] = [];
 	for (let i = 0; i < n; i++) {
 		before?.(i);

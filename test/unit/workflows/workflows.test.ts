@@ -234,24 +234,29 @@ describe.each(workflows)('%s', (file, wf) => {
 describe('what each workflow promises', () => {
 	const wf = (file: string) => readWorkflow(file);
 
-	test('health watch: every 30 s and manually → RAG Health Check of the example stack with metrics pushed → Alert to Slack, critical downs to PagerDuty', () => {
+	test('health watch: RAG Health Watch every 30 s (transitions only) and Try It → RAG Health Check of the same example-stack targets, metrics pushed → Alert to Slack, critical downs to PagerDuty', () => {
 		const w = wf('health-watch.json');
-		const schedule = nodesOfType(w, 'n8n-nodes-base.scheduleTrigger')[0]!;
-		expect(schedule.parameters.rule).toEqual({ interval: [{ field: 'seconds', secondsInterval: 30 }] });
+		expect(nodesOfType(w, 'n8n-nodes-base.scheduleTrigger')).toEqual([]);
+		const watch = nodesOfType(w, 'n8n-nodes-ragops.ragHealthWatchTrigger')[0]!;
 		const check = nodesOfType(w, 'n8n-nodes-ragops.ragHealthCheck')[0]!;
-		expect(targetsOf(w, schedule.name)).toEqual([check.name]);
+		expect(watch.parameters.interval).toBe(30);
 		expect(targetsOf(w, nodesOfType(w, MANUAL)[0]!.name)).toEqual([check.name]);
-		expect(check.parameters.pushMetrics).toBe(true);
-		const targets = (check.parameters.targets as { target: Array<Record<string, unknown>> }).target;
-		expect(targets.map((t) => [t.name, t.url, t.critical])).toEqual([
+		const expected = [
 			['rag-api', 'http://rag-api:8000/healthz', true],
 			['search', 'http://search:8100/health', false],
 			['qdrant', 'http://qdrant:6333/readyz', true],
 			['ingestion', 'http://ingestion:8200/healthz', false],
-		]);
-		// Output 0 is Alert (transitions only), output 1 OK.
-		const alertTargets = targetsOf(w, check.name, 0).map((n) => byName(w, n).type);
-		expect(alertTargets.sort()).toEqual(['n8n-nodes-base.if', 'n8n-nodes-base.slack']);
+		];
+		for (const node of [watch, check]) {
+			expect(node.parameters.pushMetrics).toBe(true);
+			const targets = (node.parameters.targets as { target: Array<Record<string, unknown>> }).target;
+			expect(targets.map((t) => [t.name, t.url, t.critical])).toEqual(expected);
+		}
+		expect(watch.parameters.options).toMatchObject({ failuresToDown: 3, successesToUp: 2 });
+		// The watch's only output carries transitions; the check's output 0 is Alert, output 1 OK.
+		for (const name of [watch.name, check.name]) {
+			expect(targetsOf(w, name, 0).map((n) => byName(w, n).type).sort()).toEqual(['n8n-nodes-base.if', 'n8n-nodes-base.slack']);
+		}
 		expect(targetsOf(w, check.name, 1)).toEqual([]);
 		const gate = nodesOfType(w, 'n8n-nodes-base.if')[0]!;
 		const conditions = JSON.stringify(gate.parameters.conditions);
