@@ -65,8 +65,11 @@ export function localiseWorkflow(
 /** Node types a workflow uses that the local stack cannot serve (they talk to SaaS APIs). */
 export const EXTERNAL_NODE_TYPES = ['n8n-nodes-base.slack', 'n8n-nodes-base.pagerDuty', 'n8n-nodes-base.awsS3', 'n8n-nodes-base.s3'];
 
+/** The node types that carry a list of health targets. */
+export const HEALTH_TARGET_NODE_TYPES = ['n8n-nodes-ragops.ragHealthCheck', 'n8n-nodes-ragops.ragHealthWatchTrigger'];
+
 /**
- * Drops the RAG Health Check targets that still point at a compose host after
+ * Drops the health targets (RAG Health Check, RAG Health Watch) that still point at a compose host after
  * `localiseWorkflow` (services the local stack does not run, e.g. `search`):
  * left in, they would be DOWN forever and alert. `dependsOn` entries naming
  * a dropped target are dropped with it.
@@ -74,7 +77,7 @@ export const EXTERNAL_NODE_TYPES = ['n8n-nodes-base.slack', 'n8n-nodes-base.page
 export function dropUnservedHealthTargets(workflow: Workflow): string[] {
 	const dropped: string[] = [];
 	for (const node of workflow.nodes) {
-		if (node.type !== 'n8n-nodes-ragops.ragHealthCheck') continue;
+		if (!HEALTH_TARGET_NODE_TYPES.includes(node.type)) continue;
 		type Target = { name: string; url: string; dependsOn?: string };
 		const targets = (node.parameters.targets as { target?: Target[] } | undefined)?.target ?? [];
 		const kept = targets.filter((t) => /^https?:\/\/127\.0\.0\.1:/.test(t.url));

@@ -23,7 +23,7 @@
  * pipeline fails instead of hanging. Takes several minutes: the generated
  * ingestion and freshness alerts have a fixed `for: 5m`.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -68,26 +68,23 @@ function fixture(name: string, vars: Record<string, string>): Workflow {
 }
 
 /**
- * The health watch under test: workflows/health-watch.json when the
- * workflows engineer's file exists (else the fixture), localised, with its
- * Schedule Trigger every 2 s, only the targets the local stack serves, no
+ * The health watch under test: workflows/health-watch.json, localised, with its
+ * RAG Health Watch every 5 s, only the targets the local stack serves, no
  * retries, and its Slack/PagerDuty nodes (SaaS APIs) replaced by one HTTP
  * Request to the receiver that stands in for "the Slack message from n8n".
  */
 function healthWatch(pgwCredential: { id: string; name: string }): Workflow {
-	const source = existsSync(SHIPPED_HEALTH_WATCH)
-		? (JSON.parse(readFileSync(SHIPPED_HEALTH_WATCH, 'utf8')) as Workflow)
-		: fixture('pipeline-health-watch.json', {});
+	const source = JSON.parse(readFileSync(SHIPPED_HEALTH_WATCH, 'utf8')) as Workflow;
 	const hosts = { 'rag-api:8000': new URL(stack.urls.ragApi).host, 'ingestion:8200': new URL(stack.urls.ingestion).host };
 	const wf = localiseWorkflow(source, hosts, { ragOpsPushgatewayApi: pgwCredential });
-	const schedule = wf.nodes.find((n) => n.type === 'n8n-nodes-base.scheduleTrigger');
-	const check = wf.nodes.find((n) => n.type === 'n8n-nodes-ragops.ragHealthCheck');
-	if (!schedule || !check) throw new Error('the health watch has no Schedule Trigger or no RAG Health Check');
-	schedule.parameters = { rule: { interval: [{ field: 'seconds', secondsInterval: 2 }] } };
+	const watch = wf.nodes.find((n) => n.type === 'n8n-nodes-ragops.ragHealthWatchTrigger');
+	if (!watch) throw new Error('the health watch has no RAG Health Watch trigger');
 	dropUnservedHealthTargets(wf);
-	check.parameters = {
-		...check.parameters,
-		options: { ...(check.parameters.options as object), retries: 0, timeout: 1000, failuresToDown: 3, successesToUp: 2 },
+	watch.parameters = {
+		...watch.parameters,
+		// the shortest interval the watch offers
+		interval: 5,
+		options: { ...(watch.parameters.options as object), retries: 0, timeout: 1000, failuresToDown: 3, successesToUp: 2 },
 		pushMetrics: true,
 	};
 	const message: WorkflowNode = {
@@ -108,10 +105,9 @@ function healthWatch(pgwCredential: { id: string; name: string }): Workflow {
 	return {
 		id: (wf.id as string) ?? 'ragopsPipeWatch1',
 		name: `${String(wf.name)} (pipeline test)`,
-		nodes: [schedule, check, message],
+		nodes: [watch, message],
 		connections: {
-			[schedule.name]: { main: [[{ node: check.name, type: 'main', index: 0 }]] },
-			[check.name]: { main: [[{ node: message.name, type: 'main', index: 0 }], []] },
+			[watch.name]: { main: [[{ node: message.name, type: 'main', index: 0 }]] },
 		},
 		settings: { executionOrder: 'v1' },
 		active: false,
