@@ -70,6 +70,14 @@ export interface PushOptions {
 	samples: Sample[];
 	/** Request timeout in ms (default {@link DEFAULT_PUSH_TIMEOUT_MS}). */
 	timeoutMs?: number;
+	/**
+	 * `replace` (default, PUT): the group becomes exactly these samples.
+	 * `merge` (POST): only metrics of these names are replaced; the group's
+	 * other metrics stay as an earlier push left them. That is how a failed
+	 * run keeps the last *success* timestamp a successful run pushed, with no
+	 * state in the node (static data does not reach queue-mode workers).
+	 */
+	mode?: 'replace' | 'merge';
 }
 
 export interface PushOutcome {
@@ -229,7 +237,7 @@ export async function pushMetrics(
 	}
 
 	const request: IHttpRequestOptions = {
-		method: 'PUT',
+		method: opts.mode === 'merge' ? 'POST' : 'PUT',
 		url,
 		body,
 		headers: { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' },

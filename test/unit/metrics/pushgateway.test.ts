@@ -183,6 +183,25 @@ describe('pushMetrics against a real prometheus-pushgateway', () => {
 		expect(wrong.status).toBe(404);
 	});
 
+	it('replace (PUT) drops what the previous push had; merge (POST) keeps metrics it does not name', async () => {
+		const job = PUSH_JOBS.ingestion;
+		const target = 'merge-check';
+		const success: Sample[] = [
+			{ metric: METRICS.ingestionLastRunSuccess, value: 1 },
+			{ metric: METRICS.ingestionLastSuccess, value: 1_764_000_000 },
+		];
+		const failure: Sample[] = [{ metric: METRICS.ingestionLastRunSuccess, value: 0 }];
+		const lastSuccess = async () => series(parseExposition(await pgw.metrics()), METRICS.ingestionLastSuccess.name, job, target);
+
+		expect((await push({ url: pgw.url }, { job, target, samples: success })).error).toBeUndefined();
+		expect((await push({ url: pgw.url }, { job, target, samples: failure, mode: 'merge' })).error).toBeUndefined();
+		expect((await lastSuccess()).map((s) => s.value)).toEqual([1_764_000_000]);
+		expect(series(parseExposition(await pgw.metrics()), METRICS.ingestionLastRunSuccess.name, job, target).map((s) => s.value)).toEqual([0]);
+
+		expect((await push({ url: pgw.url }, { job, target, samples: failure })).error).toBeUndefined();
+		expect(await lastSuccess()).toEqual([]);
+	});
+
 	it('pushes the group under job + target and the series read back from /metrics', async () => {
 		const run = await push(
 			{ url: pgw.url },
