@@ -96,6 +96,8 @@ export class QdrantBackup implements INodeType {
 						description: failure.description ?? null,
 						// Downstream retention reads this: a failed step never counts as verified.
 						verified: false,
+						// A timed-out create or restore Qdrant still works on: say so, not "nothing happened".
+						...(failure.context?.stillRunningOnQdrant === true ? { stillRunningOnQdrant: true } : {}),
 					},
 					pairedItem: { item: itemIndex },
 				};

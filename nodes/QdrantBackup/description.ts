@@ -61,6 +61,15 @@ export const qdrantBackupProperties: INodeProperties[] = [
 		displayOptions: { show: { resource: ['collection'], operation: allOps } },
 	},
 	{
+		displayName: 'Peer URL',
+		name: 'peerUrl',
+		type: 'string',
+		default: '',
+		placeholder: 'http://qdrant-1.qdrant-headless:6333',
+		description:
+			"Cluster only: the REST URL of the one peer to act on (each peer snapshots only its own shards). Empty: the credential's URL.",
+	},
+	{
 		displayName: 'Snapshot Name',
 		name: 'snapshotName',
 		type: 'string',
@@ -108,6 +117,15 @@ export const qdrantBackupProperties: INodeProperties[] = [
 		],
 		default: 'snapshot',
 		displayOptions: { show: { resource: ['collection'], operation: ['restore'] } },
+	},
+	{
+		displayName: "Qdrant's Own URL",
+		name: 'selfUrl',
+		type: 'string',
+		default: 'http://localhost:6333',
+		description:
+			"URL at which Qdrant reaches its own REST API: Qdrant downloads the snapshot from there. Not n8n's URL of Qdrant, which Qdrant may not reach and which can lead to another peer.",
+		displayOptions: { show: { operation: ['restore'], restoreSource: ['snapshot'] } },
 	},
 	{
 		displayName: 'Snapshot URL',
@@ -259,6 +277,16 @@ export const qdrantBackupProperties: INodeProperties[] = [
 		default: 600,
 		description: 'How long to wait for one Qdrant answer (creating a large snapshot takes minutes)',
 		displayOptions: { show: { operation: ['create', 'list', 'delete', 'applyRetention', 'restore'] } },
+	},
+	{
+		displayName: 'Follow Up After Timeout (Seconds)',
+		name: 'followUp',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 300,
+		description:
+			'Qdrant keeps creating or restoring after a timeout: poll this long for the outcome before reporting "still running on Qdrant". 0: do not poll.',
+		displayOptions: { show: { operation: ['create', 'restore'] } },
 	},
 	{
 		displayName: 'Stall Timeout (Seconds)',

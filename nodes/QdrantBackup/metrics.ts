@@ -19,6 +19,8 @@ export const FULL_STORAGE_TARGET = 'full-storage';
 interface BackupState {
 	lastSuccess?: number;
 	size?: number;
+	/** Source of the last verification: 1 Qdrant's checksum, 0 the SHA-256 recorded at download (S3). */
+	checksumFromQdrant?: number;
 }
 
 export async function pushBackupMetrics(
@@ -43,6 +45,7 @@ export async function pushBackupMetrics(
 	const startedAt = Date.parse(String(emitted.json.startedAt ?? ''));
 	const duration = (now - (Number.isNaN(startedAt) ? started : startedAt)) / 1000;
 	const verified = !failed && operation !== 'create' && emitted.json.verified === true;
+	const method = (emitted.json.verification as { method?: unknown } | undefined)?.method;
 
 	const samples: Sample[] = [
 		{ metric: METRICS.backupLastRun, value: now / 1000 },
@@ -50,6 +53,11 @@ export async function pushBackupMetrics(
 		{ metric: METRICS.backupDuration, value: duration },
 		{ metric: METRICS.backupVerified, value: verified ? 1 : 0 },
 	];
+	// Only a verification has a source; create pushes none, so the series keeps the last verification's.
+	if (verified && (method === 'qdrant-checksum' || method === 'download-sha256')) {
+		state.checksumFromQdrant = method === 'qdrant-checksum' ? 1 : 0;
+	}
+	if (state.checksumFromQdrant !== undefined) samples.push({ metric: METRICS.backupChecksumFromQdrant, value: state.checksumFromQdrant });
 	if (state.lastSuccess !== undefined) samples.push({ metric: METRICS.backupLastSuccess, value: state.lastSuccess });
 	if (state.size !== undefined) samples.push({ metric: METRICS.backupSize, value: state.size });
 

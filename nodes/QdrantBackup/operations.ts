@@ -6,19 +6,21 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { planRetention, parseCreationTime, type RetentionPolicy } from '../shared/retention';
+import { compareNewestFirst, orderAmbiguity, planRetention, snapshotTime, type RetentionPolicy } from '../shared/retention';
+import { followUpCreate, followUpRestore } from './followUp';
 import {
 	listSnapshots,
 	QDRANT_CREDENTIAL_TYPE,
-	qdrantBaseUrl,
 	qdrantCall,
+	QdrantTimeout,
 	scopeLabel,
 	snapshotPath,
 	snapshotsPath,
 	type SnapshotDescription,
 	type SnapshotScope,
 } from './qdrantClient';
-import { hashBinary, multipartBody, streamSnapshot } from './transfer';
+import { hashBinary, multipartBody, sha256Of, streamSnapshot } from './transfer';
+import { recordedSha256, verify, type VerificationRecord } from './verification';
 
 export interface OpContext {
 	ctx: IExecuteFunctions;
@@ -31,6 +33,19 @@ type Emit = { json: IDataObject; binary?: INodeExecutionData['binary'] };
 
 const seconds = (ctx: IExecuteFunctions, name: string, i: number, fallback: number) =>
 	Math.max(1, Number(ctx.getNodeParameter(name, i, fallback))) * 1000;
+
+/** How long to follow a timed-out create or restore up (0: not at all). */
+const followUpMs = (ctx: IExecuteFunctions, i: number) => Math.max(0, Number(ctx.getNodeParameter('followUp', i, 300)) || 0) * 1000;
+
+/**
+ * The file name of a restore by upload. Qdrant keeps an uploaded file in the
+ * collection's snapshot folder after recovering from it (it recovers from the
+ * saved file:// path, src/actix/api/snapshot_api.rs), where it would list as
+ * the newest snapshot: the node names it so it can delete it afterwards, and
+ * leaves names with this prefix out of retention and "Verify Newest Now".
+ */
+export const UPLOAD_PREFIX = 'ragops-upload-';
+const isUpload = (name: string) => name.startsWith(UPLOAD_PREFIX);
 
 function base(scope: SnapshotScope): IDataObject {
 	return { collection: scope.collection, scope: scope.collection === null ? 'storage' : 'collection' };
@@ -54,14 +69,12 @@ function snapshotName({ ctx, itemIndex, item }: OpContext): string {
 	});
 }
 
-/** Newest first, by Qdrant's creation time (the order List and retention use). */
+/** Newest first, in retention's order (the name's timestamp, else creation_time; then the name). */
 export function newestFirst(list: SnapshotDescription[]): SnapshotDescription[] {
-	return [...list].sort((a, b) => {
-		const ta = parseCreationTime(a.creation_time);
-		const tb = parseCreationTime(b.creation_time);
-		if (ta !== tb) return (Number.isNaN(tb) ? -Infinity : tb) - (Number.isNaN(ta) ? -Infinity : ta);
-		return a.name < b.name ? 1 : -1;
-	});
+	return list
+		.map((s) => ({ s, name: s.name, time: snapshotTime({ name: s.name, creationTime: s.creation_time }).time }))
+		.sort(compareNewestFirst)
+		.map(({ s }) => s);
 }
 
 async function findSnapshot(op: OpContext, name: string, timeoutMs: number): Promise<SnapshotDescription> {
@@ -79,21 +92,37 @@ async function findSnapshot(op: OpContext, name: string, timeoutMs: number): Pro
 export async function createOp(op: OpContext): Promise<Emit[]> {
 	const { ctx, itemIndex, scope } = op;
 	const wait = ctx.getNodeParameter('wait', itemIndex, true) as boolean;
+	const timeoutMs = seconds(ctx, 'timeout', itemIndex, 600);
+	const windowMs = followUpMs(ctx, itemIndex);
+	// What exists before, so a snapshot that appears after a timeout is recognisably the new one.
+	const before = wait && windowMs > 0 ? new Set((await listSnapshots(ctx, itemIndex, scope, timeoutMs)).map((s) => s.name)) : undefined;
 	const started = Date.now();
-	const result = await qdrantCall<SnapshotDescription | null>(ctx, itemIndex, {
-		method: 'POST',
-		path: snapshotsPath(scope),
-		qs: { wait },
-		timeoutMs: seconds(ctx, 'timeout', itemIndex, 600),
-		doing: `creating a snapshot of ${scopeLabel(scope)}`,
-	});
+	let snapshot: SnapshotDescription | null | undefined;
+	let finishedAfterTimeout = false;
+	try {
+		snapshot = await qdrantCall<SnapshotDescription | undefined>(ctx, itemIndex, {
+			method: 'POST',
+			path: snapshotsPath(scope),
+			qs: { wait },
+			timeoutMs,
+			doing: `creating a snapshot of ${scopeLabel(scope)}`,
+			onTimeout: before !== undefined,
+		});
+	} catch (error) {
+		if (!(error instanceof QdrantTimeout) || !before) throw error;
+		snapshot = await followUpCreate({ ctx, itemIndex, scope, windowMs, timedOutAfterMs: timeoutMs }, before, timeoutMs);
+		finishedAfterTimeout = true;
+	}
 	return [
 		{
 			json: {
 				...base(scope),
 				operation: 'create',
-				snapshot: result ?? null,
+				// wait=false: Qdrant answers 202 {status: "accepted"} with no result.
+				snapshot: snapshot ?? null,
 				completed: wait,
+				...(wait ? {} : { accepted: true }),
+				...(finishedAfterTimeout ? { finishedAfterTimeout } : {}),
 				startedAt: new Date(started).toISOString(),
 				durationMs: Date.now() - started,
 			},
@@ -119,7 +148,7 @@ export async function downloadOp(op: OpContext): Promise<Emit[]> {
 		stallTimeoutMs: seconds(ctx, 'stallTimeout', itemIndex, 60),
 		expectedSize: snapshot.size,
 	});
-	const verified = checkChecksum(op, snapshot, streamed.sha256);
+	const verification = verify(ctx, itemIndex, snapshot, { ...streamed, complete: true });
 	return [
 		{
 			json: {
@@ -128,31 +157,14 @@ export async function downloadOp(op: OpContext): Promise<Emit[]> {
 				snapshot,
 				sha256: streamed.sha256,
 				bytes: streamed.bytes,
-				verified,
+				verified: true,
+				verification: verification as unknown as IDataObject,
 				startedAt: item.json.startedAt ?? new Date(started).toISOString(),
 				downloadMs: Date.now() - started,
 			},
 			binary: { ...(item.binary ?? {}), [property]: streamed.binary! },
 		},
 	];
-}
-
-/** True when the hash matches Qdrant's checksum; throws on a mismatch or when Qdrant has none. */
-function checkChecksum(op: OpContext, snapshot: SnapshotDescription, sha256: string): boolean {
-	if (!snapshot.checksum) {
-		throw new NodeOperationError(op.ctx.getNode(), `Qdrant reports no checksum for snapshot "${snapshot.name}"`, {
-			description:
-				'Qdrant adds SHA-256 checksums to snapshots from v1.8 on. Upgrade Qdrant, or create a new snapshot: a snapshot without checksum cannot be verified.',
-			itemIndex: op.itemIndex,
-		});
-	}
-	if (snapshot.checksum.toLowerCase() !== sha256) {
-		throw new NodeOperationError(op.ctx.getNode(), `Checksum mismatch for snapshot "${snapshot.name}"`, {
-			description: `Qdrant says SHA-256 ${snapshot.checksum}, the bytes hash to ${sha256}. The copy is corrupt or incomplete: do not keep it as a backup. Download again; if it persists, create a new snapshot. Nothing was deleted.`,
-			itemIndex: op.itemIndex,
-		});
-	}
-	return true;
 }
 
 export async function verifyOp(op: OpContext): Promise<Emit[]> {
@@ -162,22 +174,30 @@ export async function verifyOp(op: OpContext): Promise<Emit[]> {
 	const stallTimeoutMs = seconds(ctx, 'stallTimeout', itemIndex, 60);
 	// Always Qdrant's own, current checksum: a checksum carried in the item could have been edited.
 	const snapshot = await findSnapshot(op, name, stallTimeoutMs);
-	let sha256: string;
-	let bytes: number;
+	// Only without one (S3) does the SHA-256 this workflow recorded at download serve as the reference.
+	const recorded = recordedSha256(item.json, name);
+	let hashed: { sha256: string; bytes: number; complete: boolean };
 	if (source === 'download') {
-		({ sha256, bytes } = await streamSnapshot(ctx, itemIndex, scope, name, {
-			store: false,
-			stallTimeoutMs,
-			expectedSize: snapshot.size,
-		}));
+		const streamed = await streamSnapshot(ctx, itemIndex, scope, name, { store: false, stallTimeoutMs, expectedSize: snapshot.size });
+		hashed = { sha256: streamed.sha256, bytes: streamed.bytes, complete: true };
 	} else {
 		const property = String(ctx.getNodeParameter('binaryPropertyName', itemIndex, 'data'));
-		({ sha256, bytes } = await hashBinary(ctx, itemIndex, property));
+		const { sha256, bytes } = await hashBinary(ctx, itemIndex, property);
+		hashed = { sha256, bytes, complete: false };
 	}
-	const verified = checkChecksum(op, snapshot, sha256);
+	const verification = verify(ctx, itemIndex, snapshot, hashed, recorded);
 	return [
 		{
-			json: { ...item.json, ...base(scope), operation: 'verify', snapshot, sha256, bytes, verified },
+			json: {
+				...item.json,
+				...base(scope),
+				operation: 'verify',
+				snapshot,
+				sha256: hashed.sha256,
+				bytes: hashed.bytes,
+				verified: true,
+				verification: verification as unknown as IDataObject,
+			},
 			binary: item.binary,
 		},
 	];
@@ -226,29 +246,54 @@ export async function applyRetentionOp(op: OpContext): Promise<Emit[]> {
 	}
 
 	// A failed list throws here: nothing is deleted.
-	const list = newestFirst(await listSnapshots(ctx, itemIndex, scope, timeoutMs));
+	const listed = newestFirst(await listSnapshots(ctx, itemIndex, scope, timeoutMs));
+	const excluded = listed.filter((s) => isUpload(s.name)).map((s) => s.name);
+	const list = listed.filter((s) => !isUpload(s.name));
 
 	const result = (extra: IDataObject): Emit[] => [
-		{ json: { ...base(scope), operation: 'applyRetention', dryRun, policy: policy as IDataObject, total: list.length, ...extra } },
+		{
+			json: {
+				...base(scope),
+				operation: 'applyRetention',
+				dryRun,
+				policy: policy as IDataObject,
+				total: list.length,
+				...(excluded.length ? { excluded } : {}),
+				...extra,
+			},
+		},
 	];
+	const refuse = (why: string): Emit[] =>
+		result({
+			deleted: [],
+			kept: list.map((s) => s.name),
+			skipped: true,
+			reason: `Retention deleted nothing: ${why}. Give those snapshots Qdrant's names (<collection>-<peer id>-<YYYY-MM-DD-HH-MM-SS>.snapshot) or delete the odd ones by hand, then run again.`,
+		});
 
 	// The one snapshot retention must never delete: the newest that verified.
 	let protectedName: string | undefined;
+	let verification: VerificationRecord | IDataObject | undefined;
 	if (verifiedFrom === 'verifyNewest') {
+		const ambiguous = orderAmbiguity(list.map((s) => ({ name: s.name, creationTime: s.creation_time })));
+		if (ambiguous) return refuse(`which snapshot is the newest is unknown: ${ambiguous}`);
 		const newest = list[0];
 		if (newest) {
 			// Throws on a failed download or a mismatch: nothing is deleted.
-			const { sha256 } = await streamSnapshot(ctx, itemIndex, scope, newest.name, {
+			const streamed = await streamSnapshot(ctx, itemIndex, scope, newest.name, {
 				store: false,
 				stallTimeoutMs: seconds(ctx, 'stallTimeout', itemIndex, 60),
 				expectedSize: newest.size,
 			});
-			checkChecksum(op, newest, sha256);
+			verification = verify(ctx, itemIndex, newest, { ...streamed, complete: true });
 			protectedName = newest.name;
 		}
 	} else {
 		const s = inputSnapshot(item);
-		if (item.json.verified === true && s && list.some((x) => x.name === s.name)) protectedName = s.name;
+		if (item.json.verified === true && s && list.some((x) => x.name === s.name)) {
+			protectedName = s.name;
+			verification = (item.json.verification as IDataObject | undefined) ?? undefined;
+		}
 		// Other verified snapshots are older or equal; the newest verified is the one to protect.
 	}
 	if (!protectedName) {
@@ -268,9 +313,11 @@ export async function applyRetentionOp(op: OpContext): Promise<Emit[]> {
 		policy,
 		{ protect: [protectedName] },
 	);
-	const kept = plan.keep.map((d) => ({ name: d.name, creationTime: d.creationTime, reasons: d.reasons }));
+	if (plan.refused) return refuse(`the order of the snapshots is ambiguous: ${plan.refused}`);
+	const kept = plan.keep.map((d) => ({ name: d.name, creationTime: d.creationTime, time: d.time, timeSource: d.timeSource, reasons: d.reasons }));
+	const verifiedBy = verification ? { verification: verification as IDataObject } : {};
 	if (dryRun) {
-		return result({ protected: protectedName, kept, wouldDelete: plan.remove.map((d) => d.name), deleted: [] });
+		return result({ protected: protectedName, ...verifiedBy, kept, wouldDelete: plan.remove.map((d) => d.name), deleted: [] });
 	}
 	const deleted: string[] = [];
 	const failed: IDataObject[] = [];
@@ -294,7 +341,23 @@ export async function applyRetentionOp(op: OpContext): Promise<Emit[]> {
 			itemIndex,
 		});
 	}
-	return result({ protected: protectedName, kept, deleted, failedDeletes: failed });
+	return result({ protected: protectedName, ...verifiedBy, kept, deleted, failedDeletes: failed });
+}
+
+/** PUT recover / POST upload with wait=true; a timeout is followed up on Qdrant. */
+async function recoverCall(
+	op: OpContext,
+	call: Parameters<typeof qdrantCall>[2],
+): Promise<IDataObject> {
+	const { ctx, itemIndex, scope } = op;
+	const windowMs = followUpMs(ctx, itemIndex);
+	try {
+		await qdrantCall<boolean>(ctx, itemIndex, { ...call, onTimeout: windowMs > 0 });
+		return { restored: true };
+	} catch (error) {
+		if (!(error instanceof QdrantTimeout)) throw error;
+		return await followUpRestore({ ctx, itemIndex, scope, windowMs, timedOutAfterMs: call.timeoutMs }, call.timeoutMs);
+	}
 }
 
 export async function restoreOp(op: OpContext): Promise<Emit[]> {
@@ -309,11 +372,13 @@ export async function restoreOp(op: OpContext): Promise<Emit[]> {
 
 	if (source === 'upload') {
 		const property = String(ctx.getNodeParameter('binaryPropertyName', itemIndex, 'data'));
-		const data = ctx.helpers.assertBinaryData(itemIndex, property);
+		ctx.helpers.assertBinaryData(itemIndex, property);
 		const file = await ctx.helpers.getBinaryDataBuffer(itemIndex, property);
 		checksum ||= fromItem ?? inputSnapshot(item)?.checksum ?? '';
-		const { body, contentType } = multipartBody('snapshot', data.fileName ?? 'snapshot.snapshot', file);
-		await qdrantCall<boolean>(ctx, itemIndex, {
+		const sha256 = sha256Of(file);
+		const uploadName = `${UPLOAD_PREFIX}${sha256.slice(0, 16)}.snapshot`;
+		const { body, contentType } = multipartBody('snapshot', uploadName, file);
+		const outcome = await recoverCall(op, {
 			method: 'POST',
 			path: `${snapshotsPath(scope)}/upload`,
 			qs: { wait: true, priority, ...(checksum ? { checksum } : {}) },
@@ -322,7 +387,40 @@ export async function restoreOp(op: OpContext): Promise<Emit[]> {
 			timeoutMs,
 			doing,
 		});
-		return [{ json: { ...base(scope), operation: 'restore', source, priority, checksum: checksum || null, bytes: file.length, restored: true } }];
+		// Qdrant keeps the uploaded file as a snapshot of the collection; remove it once the recovery is over.
+		let uploadRemoved = false;
+		let uploadWarning: string | undefined;
+		if (outcome.stillRunningOnQdrant !== true) {
+			try {
+				await qdrantCall<boolean>(ctx, itemIndex, {
+					method: 'DELETE',
+					path: snapshotPath(scope, uploadName),
+					qs: { wait: true },
+					timeoutMs,
+					doing: `removing the uploaded file "${uploadName}" of collection "${collection}"`,
+				});
+				uploadRemoved = true;
+			} catch (error) {
+				uploadWarning = `Qdrant keeps the uploaded file as snapshot "${uploadName}" (${(error as Error).message}); retention and Verify Newest Now leave it out, delete it by hand.`;
+			}
+		}
+		return [
+			{
+				json: {
+					...base(scope),
+					operation: 'restore',
+					source,
+					priority,
+					checksum: checksum || null,
+					sha256,
+					bytes: file.length,
+					...outcome,
+					uploadName,
+					uploadRemoved,
+					...(uploadWarning ? { uploadWarning } : {}),
+				},
+			},
+		];
 	}
 
 	let location: string;
@@ -333,7 +431,10 @@ export async function restoreOp(op: OpContext): Promise<Emit[]> {
 		const name = snapshotName(op);
 		const snapshot = await findSnapshot(op, name, timeoutMs);
 		checksum ||= snapshot.checksum ?? '';
-		location = `${await qdrantBaseUrl(ctx)}${snapshotPath(scope, name)}`;
+		// Qdrant fetches the snapshot itself, so the URL must be one Qdrant can reach and that leads to this
+		// same peer: its own address (default http://localhost:6333), not the address n8n uses.
+		const self = String(ctx.getNodeParameter('selfUrl', itemIndex, 'http://localhost:6333') ?? '').trim() || 'http://localhost:6333';
+		location = `${self.replace(/\/+$/, '')}${snapshotPath(scope, name)}`;
 		// Qdrant fetches its own snapshot over HTTP, so it needs the key too (SnapshotRecover.api_key).
 		const credentials = await ctx.getCredentials(QDRANT_CREDENTIAL_TYPE);
 		if (typeof credentials.apiKey === 'string' && credentials.apiKey) apiKey = credentials.apiKey;
@@ -345,7 +446,7 @@ export async function restoreOp(op: OpContext): Promise<Emit[]> {
 			itemIndex,
 		});
 	}
-	await qdrantCall<boolean>(ctx, itemIndex, {
+	const outcome = await recoverCall(op, {
 		method: 'PUT',
 		path: `${snapshotsPath(scope)}/recover`,
 		qs: { wait: true },
@@ -353,5 +454,5 @@ export async function restoreOp(op: OpContext): Promise<Emit[]> {
 		timeoutMs,
 		doing,
 	});
-	return [{ json: { ...base(scope), operation: 'restore', source, location, priority, checksum: checksum || null, restored: true } }];
+	return [{ json: { ...base(scope), operation: 'restore', source, location, priority, checksum: checksum || null, ...outcome } }];
 }

@@ -5,14 +5,23 @@
  * `ragOpsQdrantApi` credential (which adds the `api-key` header).
  *
  * API: https://api.qdrant.tech/api-reference/snapshots/ — answers are
- * `{result, status: "ok", time}`; errors `{status: {error: "..."}, time}`.
+ * `{result, status: "ok", time}`; `wait=false` gets 202 `{status: "accepted", time}`
+ * (no result); errors `{status: {error: "..."}, time}`. Read from Qdrant's
+ * source (v1.19, src/actix): the auth layer answers 401/403 in plain text, and
+ * the download endpoints answer errors in plain text too (actix's default
+ * error body), so every error reader here takes both.
  */
-import { NodeApiError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions, JsonObject } from 'n8n-workflow';
 
 export const QDRANT_CREDENTIAL_TYPE = 'ragOpsQdrantApi';
 
-/** Qdrant's SnapshotDescription. */
+/**
+ * Qdrant's SnapshotDescription. `checksum` is absent with S3 snapshot storage
+ * (Qdrant writes `.checksum` files only on local storage); `creation_time` is
+ * the file's birth time (null where the filesystem has none) or, on S3, the
+ * object's last-modified time.
+ */
 export interface SnapshotDescription {
 	name: string;
 	creation_time?: string | null;
@@ -37,7 +46,22 @@ export function snapshotPath(scope: SnapshotScope, name: string): string {
 	return `${snapshotsPath(scope)}/${encodeURIComponent(name)}`;
 }
 
-export async function qdrantBaseUrl(ctx: IExecuteFunctions): Promise<string> {
+/**
+ * The Qdrant to talk to: the Peer URL parameter when set (in a cluster every
+ * peer holds its own snapshots of its own shards, so each peer is addressed
+ * directly, never through a load balancer), else the credential's URL.
+ */
+export async function qdrantBaseUrl(ctx: IExecuteFunctions, itemIndex = 0): Promise<string> {
+	const peer = String(ctx.getNodeParameter('peerUrl', itemIndex, '') ?? '').trim();
+	if (peer) {
+		if (!/^https?:\/\/[^/]/.test(peer)) {
+			throw new NodeOperationError(ctx.getNode(), `Peer URL "${peer}" is not an http(s) URL`, {
+				description: 'Give the REST URL of one Qdrant peer, for example http://qdrant-1.qdrant-headless:6333, or leave Peer URL empty to use the credential URL.',
+				itemIndex,
+			});
+		}
+		return peer.replace(/\/+$/, '');
+	}
 	const credentials = await ctx.getCredentials(QDRANT_CREDENTIAL_TYPE);
 	return String(credentials.url ?? '').replace(/\/+$/, '');
 }
@@ -51,6 +75,16 @@ interface Call {
 	timeoutMs: number;
 	/** What the node was doing, for the message: `creating a snapshot of collection "docs"`. */
 	doing: string;
+	/** Throw QdrantTimeout on a timeout (the caller follows the task up) instead of the transport error. */
+	onTimeout?: boolean;
+}
+
+/** The request timed out; Qdrant may still be working on it. */
+export class QdrantTimeout extends Error {
+	constructor(readonly reason: unknown) {
+		super(reason instanceof Error ? reason.message : String(reason));
+		this.name = 'QdrantTimeout';
+	}
 }
 
 function errorText(body: unknown): string {
@@ -77,9 +111,10 @@ export function qdrantHttpError(
 	const text = errorText(body);
 	let message: string;
 	let description: string;
-	if (statusCode === 401 || statusCode === 403) {
-		message = `Qdrant rejected the API key while ${doing} (HTTP ${statusCode})`;
-		description = `Qdrant said: "${text}". Check the API key of the RagOps Qdrant API credential (a read-only key cannot create, delete or restore snapshots).`;
+	const refusal = statusCode === 401 || statusCode === 403 ? classifyRefusal(statusCode, text) : undefined;
+	if (refusal) {
+		message = `${refusal.message} while ${doing} (HTTP ${statusCode})`;
+		description = `Qdrant said: "${text}". ${refusal.advice}`;
 	} else if (statusCode === 404 && /Collection `.*` doesn't exist/.test(text)) {
 		message = `Qdrant has no such collection while ${doing}`;
 		description = `Qdrant said: "${text}". Check the collection name (it is case-sensitive) or list collections with GET /collections.`;
@@ -101,6 +136,54 @@ export function qdrantHttpError(
 	});
 }
 
+/**
+ * What a 401 or 403 from Qdrant means, by its text (Qdrant v1.19 source:
+ * src/common/auth, lib/storage/src/rbac, src/actix/api/snapshot_api.rs,
+ * lib/storage/src/content_manager/snapshots/download.rs). A 403 is not always
+ * about the key: URL recovery can be switched off, a file:// path can point
+ * outside the snapshots folder, and Qdrant before 1.16 answered 403 to every
+ * write while its storage was locked.
+ */
+export function classifyRefusal(statusCode: number, text: string): { kind: string; message: string; advice: string } {
+	if (/Must provide an API key/i.test(text)) {
+		return { kind: 'missingKey', message: 'Qdrant needs an API key', advice: 'Qdrant runs with an API key: set API Key in the RagOps Qdrant API credential.' };
+	}
+	if (/Invalid API key or JWT|Invalid JWT/i.test(text) || statusCode === 401) {
+		return { kind: 'invalidKey', message: 'Qdrant rejected the API key', advice: 'Check the API key of the RagOps Qdrant API credential (a JWT may have expired).' };
+	}
+	if (/Global manage access is required|Manage access for this operation is required|Write access to collection .* is required/i.test(text)) {
+		return {
+			kind: 'readOnlyKey',
+			message: 'The API key may only read',
+			advice: "Qdrant accepted the key but it grants read access only (Qdrant's read_only_api_key, or a JWT without write/manage access). List, Download and Verify work with it; Create, Delete, Apply Retention and Restore need the read-write key (Restore needs global manage access).",
+		};
+	}
+	if (/Access to collection .* is required|Only points access is allowed|Global access is required/i.test(text)) {
+		return { kind: 'collectionScope', message: 'The API key has no snapshot access to this collection', advice: 'The key (a JWT) is limited to other collections or to points only: issue one with access to this collection, or use the read-write key.' };
+	}
+	if (/Snapshot recovery from remote URLs is disabled/i.test(text)) {
+		return {
+			kind: 'urlRecoveryDisabled',
+			message: 'Qdrant does not recover from http(s) URLs',
+			advice: 'Qdrant runs with service.enable_snapshot_url_recovery: false. Restore with Restore Source "Upload Binary", or a file:// URL inside its snapshots folder, or enable URL recovery. Nothing was restored.',
+		};
+	}
+	if (/must be inside the snapshots directory/i.test(text)) {
+		return { kind: 'fileOutsideSnapshots', message: 'Qdrant only recovers files inside its snapshots folder', advice: 'A file:// location must point into the snapshots_path of that Qdrant (for example file:///qdrant/snapshots/docs/<name>.snapshot). Nothing was restored.' };
+	}
+	if (/^Storage locked/i.test(text)) {
+		return { kind: 'storageLocked', message: 'Qdrant storage is locked for writes', advice: 'Someone locked Qdrant for writes (POST /locks, Qdrant before 1.16). Unlock it, then run again. Nothing was changed.' };
+	}
+	return { kind: 'forbidden', message: 'Qdrant refused the request', advice: 'Check the API key of the RagOps Qdrant API credential and what it may do.' };
+}
+
+/** True for errors that mean "no answer in time" (the task may go on in Qdrant). */
+export function isTimeout(error: unknown): boolean {
+	const e = error as { code?: unknown; message?: unknown; cause?: { code?: unknown } } | undefined;
+	const code = String(e?.code ?? e?.cause?.code ?? '');
+	return code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout|timed out/i.test(String(e?.message ?? ''));
+}
+
 /** A request that never reached an answer (refused, reset, timed out). */
 export function qdrantTransportError(
 	ctx: IExecuteFunctions,
@@ -117,9 +200,9 @@ export function qdrantTransportError(
 	});
 }
 
-/** One JSON call; returns Qdrant's `result`. */
+/** One JSON call; returns Qdrant's `result` (undefined for a 202 "accepted"). */
 export async function qdrantCall<T>(ctx: IExecuteFunctions, itemIndex: number, call: Call): Promise<T> {
-	const baseURL = await qdrantBaseUrl(ctx);
+	const baseURL = await qdrantBaseUrl(ctx, itemIndex);
 	const options: IHttpRequestOptions = {
 		method: call.method,
 		baseURL,
@@ -139,6 +222,7 @@ export async function qdrantCall<T>(ctx: IExecuteFunctions, itemIndex: number, c
 			body: unknown;
 		};
 	} catch (error) {
+		if (call.onTimeout && isTimeout(error)) throw new QdrantTimeout(error);
 		throw qdrantTransportError(ctx, itemIndex, error, call.doing);
 	}
 	let body = response.body;

@@ -82,9 +82,13 @@ export async function streamSnapshot(
 	const doing = `downloading snapshot "${name}" of ${scopeLabel(scope)}`;
 	const request: IHttpRequestOptions = {
 		method: 'GET',
-		baseURL: await qdrantBaseUrl(ctx),
+		baseURL: await qdrantBaseUrl(ctx, itemIndex),
 		url: snapshotPath(scope, name),
 		encoding: 'stream',
+		// n8n asks for gzip/deflate/br by default, and Qdrant's actix Compress
+		// middleware then compresses multi-GB snapshots on the fly (CPU on both
+		// sides, and no Content-Length to check the body against): ask for the file as it is.
+		headers: { 'Accept-Encoding': 'identity' },
 		// An idle timeout on the socket: a stalled transfer fails, a slow one does not.
 		timeout: opts.stallTimeoutMs,
 		returnFullResponse: true,
@@ -171,6 +175,10 @@ export async function hashBinary(
 		bytes = buffer.length;
 	}
 	return { sha256: hash.digest('hex'), bytes, fileName: data.fileName };
+}
+
+export function sha256Of(bytes: Uint8Array): string {
+	return createHash('sha256').update(bytes).digest('hex');
 }
 
 /**

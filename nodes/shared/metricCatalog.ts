@@ -187,6 +187,11 @@ export const METRICS = {
 		'ragops_backup_verified',
 		'Whether the last snapshot of the collection verified against its checksum (1) or not (0).',
 	),
+	backupChecksumFromQdrant: metric(
+		PUSH_JOBS.backup,
+		'ragops_backup_checksum_from_qdrant',
+		"Whether the last verification compared the bytes with Qdrant's own checksum (1) or, Qdrant keeping none (S3 snapshot storage), recorded the SHA-256 computed while downloading (0).",
+	),
 } as const satisfies Record<string, MetricDefinition>;
 
 export type MetricKey = keyof typeof METRICS;

@@ -15,10 +15,20 @@
  *   means the user's days;
  * - a snapshot is kept if any rule keeps it; every kept snapshot lists its reasons.
  *
- * Our additions for safety: the names in `protect` (the newest verified
- * snapshot) are always kept; snapshots without a creation time are always kept
- * (retention cannot place them); an empty policy keeps everything, like restic
- * refusing to forget without a policy.
+ * Our additions for safety:
+ * - a snapshot's time is the timestamp in its name when the name has Qdrant's
+ *   form (`<collection>-<peer id>-<YYYY-MM-DD-HH-MM-SS>.snapshot`, UTC, written
+ *   when the snapshot is made), else its `creation_time`. Qdrant's
+ *   `creation_time` is the file's birth time: null where the filesystem has
+ *   none (network shares), identical for every file of a copied snapshot
+ *   folder, the object's last-modified time on S3. The name survives all three;
+ * - the order is total (time, then name), so a plan never depends on the
+ *   order Qdrant listed the snapshots in;
+ * - when that order is ambiguous (two snapshots at the same time, or one with
+ *   no time at all), the plan deletes nothing and says why: retention by
+ *   time cannot be applied to snapshots whose times are unknown or equal;
+ * - the names in `protect` (the newest verified snapshot) are always kept;
+ * - an empty policy keeps everything, like restic refusing to forget without a policy.
  */
 
 export interface RetentionPolicy {
@@ -43,6 +53,10 @@ export interface RetentionSnapshot {
 export interface RetentionDecision {
 	name: string;
 	creationTime: string | null;
+	/** The time retention used (ISO 8601 UTC), or null when the snapshot has none. */
+	time: string | null;
+	/** Where `time` came from. */
+	timeSource: TimeSource;
 	keep: boolean;
 	/** Why it is kept (`last 1/3`, `daily 2/7`, `within 14d`, `newest verified`, ...); empty when removed. */
 	reasons: string[];
@@ -53,6 +67,8 @@ export interface RetentionPlan {
 	decisions: RetentionDecision[];
 	keep: RetentionDecision[];
 	remove: RetentionDecision[];
+	/** Set when the order is ambiguous: nothing is removed, and this says why. */
+	refused?: string;
 }
 
 /** A policy that cannot be applied; the node turns it into a NodeOperationError with the item index. */
@@ -69,6 +85,69 @@ const BUCKETS = [
 ] as const;
 
 type BucketName = (typeof BUCKETS)[number][1];
+
+export type TimeSource = 'name' | 'creation_time' | 'none';
+
+/** Qdrant's snapshot names end in the UTC time they were made: `-2026-11-20-03-00-00.snapshot`. */
+const NAME_STAMP = /-(\d{4})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})\.snapshot$/;
+
+/** The UTC time in a Qdrant snapshot name, or NaN when the name has none (or an impossible date). */
+export function parseNameTime(name: string): number {
+	const m = NAME_STAMP.exec(name);
+	if (!m) return NaN;
+	const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+	const t = Date.UTC(y, mo - 1, d, h, mi, s);
+	const back = new Date(t);
+	// Date.UTC normalises 2026-02-31 into March: such a name carries no real time.
+	if (back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) return NaN;
+	return t;
+}
+
+/** The time retention orders a snapshot by: its name's timestamp, else its creation time. */
+export function snapshotTime(s: { name: string; creationTime?: string | null }): { time: number; source: TimeSource } {
+	const fromName = parseNameTime(s.name);
+	if (!Number.isNaN(fromName)) return { time: fromName, source: 'name' };
+	const created = parseCreationTime(s.creationTime);
+	if (!Number.isNaN(created)) return { time: created, source: 'creation_time' };
+	return { time: NaN, source: 'none' };
+}
+
+/** Newest first; snapshots without a time last; equal times by name, descending. A total order. */
+export function compareNewestFirst(
+	a: { name: string; time: number },
+	b: { name: string; time: number },
+): number {
+	const ta = Number.isNaN(a.time) ? -Infinity : a.time;
+	const tb = Number.isNaN(b.time) ? -Infinity : b.time;
+	if (ta !== tb) return tb > ta ? 1 : -1;
+	return a.name < b.name ? 1 : a.name > b.name ? -1 : 0;
+}
+
+/**
+ * Why the order of these snapshots cannot be trusted, or undefined when it can:
+ * a snapshot without any time, or two snapshots at the same second.
+ */
+export function orderAmbiguity(snapshots: ReadonlyArray<{ name: string; creationTime?: string | null }>): string | undefined {
+	const timed = snapshots.map((s) => ({ name: s.name, ...snapshotTime(s) }));
+	const undated = timed.filter((t) => t.source === 'none');
+	if (undated.length > 0) {
+		return `${undated.length} snapshot(s) have neither a time in their name nor a creation_time (${undated
+			.slice(0, 3)
+			.map((u) => `"${u.name}"`)
+			.join(', ')}), so their place in the order is unknown`;
+	}
+	const byTime = new Map<number, string[]>();
+	for (const t of timed) byTime.set(t.time, [...(byTime.get(t.time) ?? []), t.name]);
+	for (const [time, names] of byTime) {
+		if (names.length > 1) {
+			return `${names.length} snapshots share the time ${new Date(time).toISOString()} (${names
+				.slice(0, 3)
+				.map((n) => `"${n}"`)
+				.join(', ')}), so which of them is newer is unknown`;
+		}
+	}
+	return undefined;
+}
 
 /** Parses Qdrant's naive date-times as UTC; returns NaN for garbage. */
 export function parseCreationTime(value: string | null | undefined): number {
@@ -200,15 +279,25 @@ export function planRetention(
 	const empty = isEmptyPolicy(policy);
 
 	const dated = snapshots
-		.map((s) => ({ s, t: parseCreationTime(s.creationTime) }))
-		.sort((a, b) => {
-			const ta = Number.isNaN(a.t) ? Infinity : a.t;
-			const tb = Number.isNaN(b.t) ? Infinity : b.t;
-			if (ta !== tb) return tb - ta;
-			return a.s.name < b.s.name ? 1 : a.s.name > b.s.name ? -1 : 0;
-		});
+		.map((s) => ({ s, name: s.name, ...snapshotTime(s) }))
+		.sort(compareNewestFirst)
+		.map(({ s, time, source }) => ({ s, t: time, source }));
+	const iso = (t: number) => (Number.isNaN(t) ? null : new Date(t).toISOString());
 
-	const latest = dated.find((d) => !Number.isNaN(d.t))?.t;
+	const refused = orderAmbiguity(snapshots);
+	if (refused) {
+		const decisions = dated.map(({ s, t, source }) => ({
+			name: s.name,
+			creationTime: s.creationTime,
+			time: iso(t),
+			timeSource: source,
+			keep: true,
+			reasons: [...(protect.has(s.name) ? ['newest verified'] : []), 'order ambiguous'],
+		}));
+		return { decisions, keep: decisions, remove: [], refused };
+	}
+
+	const latest = dated[0]?.t;
 	const cutoff =
 		policy.keepWithin && latest !== undefined
 			? withinCutoff(latest, parseRetentionDuration(policy.keepWithin))
@@ -219,13 +308,9 @@ export function planRetention(
 	for (const [key, bucket] of BUCKETS) remaining[bucket] = policy[key] ?? 0;
 	const kept: Record<string, number> = {};
 
-	const decisions: RetentionDecision[] = dated.map(({ s, t }) => {
+	const decisions: RetentionDecision[] = dated.map(({ s, t, source }) => {
 		const reasons: string[] = [];
 		if (protect.has(s.name)) reasons.push('newest verified');
-		if (Number.isNaN(t)) {
-			reasons.push('no creation time');
-			return { name: s.name, creationTime: s.creationTime, keep: true, reasons };
-		}
 		if (empty) reasons.push('empty policy keeps everything');
 		if (remaining.last! > 0) {
 			remaining.last!--;
@@ -243,7 +328,7 @@ export function planRetention(
 			reasons.push(`${bucket} ${kept[bucket]}/${policy[key]}`);
 		}
 		if (cutoff !== undefined && t >= cutoff) reasons.push(`within ${policy.keepWithin}`);
-		return { name: s.name, creationTime: s.creationTime, keep: reasons.length > 0, reasons };
+		return { name: s.name, creationTime: s.creationTime, time: iso(t), timeSource: source, keep: reasons.length > 0, reasons };
 	});
 
 	return {

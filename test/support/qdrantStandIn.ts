@@ -1,48 +1,79 @@
 /**
- * A local stand-in for Qdrant's snapshot REST API, for tests and benchmarks
- * (no Qdrant binary is reachable from these machines).
+ * A local stand-in for Qdrant's REST API as far as the Qdrant Backup node and
+ * the health preset use it (no Qdrant binary is reachable from these machines).
  *
- * It follows Qdrant's API reference (https://api.qdrant.tech/api-reference/snapshots/,
- * v1.15–v1.17 pages, same shapes) field for field:
- * - `POST   /collections/{c}/snapshots?wait=true` → `{result: SnapshotDescription, status: "ok", time}`
- *   (`wait=false` → `{result: null, status: "accepted", time}`)
- * - `GET    /collections/{c}/snapshots` → `{result: SnapshotDescription[], status, time}`
- * - `GET    /collections/{c}/snapshots/{name}` → the snapshot file (application/octet-stream)
- * - `DELETE /collections/{c}/snapshots/{name}?wait=true` → `{result: true, status: "ok", time}`
- * - `PUT    /collections/{c}/snapshots/recover` body `SnapshotRecover {location, priority?, checksum?, api_key?}`
- * - `POST   /collections/{c}/snapshots/upload?priority=&checksum=` multipart, file field `snapshot`
- * - full storage: `POST|GET /snapshots`, `GET|DELETE /snapshots/{name}`
- * - `SnapshotDescription {name, creation_time, size, checksum}`; `creation_time` is a
- *   naive UTC date-time (`2022-08-04T10:49:10`), `checksum` the hex SHA-256 of the file.
- * - auth: the `api-key` header; a wrong or missing key gets 401 with a plain-text body
- *   (as qdrant's actix auth middleware answers).
- * - errors: `{status: {error: "Not found: Collection `x` doesn't exist!"}, time}` with 404
- *   (the body users report in qdrant/qdrant#2842 and qdrant/n8n-nodes-qdrant#19).
- * Snapshot names follow Qdrant's `{collection}-{peer_id}-{YYYY-MM-DD-HH-MM-SS}.snapshot`.
+ * Held to Qdrant v1.19.0's source, not only its docs (qdrant/qdrant at the
+ * `Bump version to 1.19.0` commit; test/unit/backup/qdrantContract.test.ts
+ * drives it with the official @qdrant/js-client-rest 1.19.0):
+ * - routes (src/actix/api/snapshot_api.rs, service_api.rs, mod.rs):
+ *   `POST|GET /collections/{c}/snapshots`, `GET|DELETE /collections/{c}/snapshots/{name}`,
+ *   `PUT /collections/{c}/snapshots/recover`, `POST /collections/{c}/snapshots/upload`,
+ *   `POST|GET /snapshots`, `GET|DELETE /snapshots/{name}`, `GET /collections`,
+ *   `GET /collections/{c}`, `GET /telemetry`, `GET /`, `/healthz`, `/livez`, `/readyz`;
+ * - answers (src/actix/helpers.rs, lib/api/src/rest/models.rs): `{result, status: "ok", time}`;
+ *   `wait=false` → **202** `{status: "accepted", time}` (no `result`, the task goes on);
+ *   errors `{status: {error: "<StorageError text>"}, time}` with the code of its kind
+ *   (NotFound 404, BadInput/BadRequest/ChecksumMismatch 400, Forbidden 403, ServiceError 500);
+ *   request validation: unparsable JSON / query → 400 "Format error in JSON body: …" /
+ *   "Deserialize error in query parameters: …", failed validators (a checksum that is not
+ *   64 hex digits) → 422 "Validation error in …";
+ * - the download endpoints return `Result<SnapshotStream, HttpError>`, so their errors
+ *   are actix's default error body: **plain text**, not JSON;
+ * - auth (src/common/auth, src/actix/auth.rs): `api-key` header or `Authorization: Bearer`;
+ *   missing → 401 "Must provide an API key or an Authorization bearer token", wrong →
+ *   401 "Invalid API key or JWT", both plain text; `/`, `/healthz`, `/readyz`, `/livez`
+ *   are exempt; the read-only key gets global read access, so every write
+ *   answers 403 "Forbidden: Global manage access is required" (lib/storage/src/rbac);
+ * - `SnapshotDescription {name, creation_time, size, checksum}` with `checksum`
+ *   **omitted** when there is none (`skip_serializing_if`): always with S3 snapshot
+ *   storage, and for uploaded files on local storage (no `.checksum` file is written);
+ *   `creation_time` is the file's birth time (null where the filesystem has none) or,
+ *   on S3, the object's last-modified time; names are `{collection}-{peer_id}-{UTC
+ *   YYYY-MM-DD-HH-MM-SS}.snapshot` and `full-snapshot-{…}.snapshot`;
+ * - downloads: local storage answers like actix-files' NamedFile (Content-Length,
+ *   `Content-Disposition: attachment`), S3 streams the object (chunked, no length);
+ *   actix's Compress middleware compresses when the request's `Accept-Encoding`
+ *   asks (br, gzip, deflate; then no Content-Length). Only download bodies are
+ *   compressed here, JSON answers are not;
+ * - recover (lib/storage/src/content_manager/snapshots/{recover,download}.rs): http(s)
+ *   locations are really fetched (with `api_key` as the `api-key` header), refused
+ *   with 403 when URL recovery is disabled; `file://` locations must lie inside the
+ *   snapshots folder (403 otherwise, 400 when missing); a checksum mismatch is 400;
+ * - upload: the file is saved under its (sanitised) file name in the collection's
+ *   snapshot folder and recovered from there, and it stays there;
+ * - create and recover run as tasks of their own: a client that stops waiting does
+ *   not stop them (`faults.createDelayMs`, `faults.recoverDelayMs`); telemetry
+ *   (`details_level >= 1`) reports `running_snapshots` / `running_snapshot_recovery`
+ *   per collection; a collection is `yellow` while a snapshot is being made (Qdrant's
+ *   temporary proxy segments, lib/collection/src/shards/local_shard/mod.rs).
  *
  * Snapshot bytes are either a Buffer or generated on the fly from a seed, so a
  * 2 GiB snapshot costs no memory here either.
- *
- * Fault injection (`faults`): 500s on create, a download cut after N bytes
- * (socket destroyed), a wrong checksum in the listing, a slow (throttled) download.
  */
-import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createHash, randomUUID } from 'node:crypto';
+import { createServer, request as httpGet, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { basename, posix } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createBrotliCompress, createDeflate, createGzip } from 'node:zlib';
 
 export interface SnapshotDescription {
 	name: string;
 	creation_time: string | null;
 	size: number;
-	checksum: string | null;
+	checksum?: string;
 }
 
 /** Where a snapshot's bytes come from. */
 export type SnapshotContent = Buffer | { size: number; seed: number };
 
 interface StoredSnapshot {
-	description: SnapshotDescription;
+	name: string;
+	creationTime: Date | null;
 	content: SnapshotContent;
+	/** Local storage: the `.checksum` file's content (absent for uploads). Never used on S3. */
+	checksum: string | null;
 }
 
 export interface StandInFaults {
@@ -54,10 +85,16 @@ export interface StandInFaults {
 	wrongChecksum?: boolean;
 	/** Send a download as 64 KiB pieces, each after this many ms (slow; over the stall timeout: stalled). */
 	downloadChunkDelayMs?: number;
-	/** Answer every list request with 500 (for "nothing is deleted when listing fails"). */
+	/** Answer the next N list requests with 500 (for "nothing is deleted when listing fails"). */
 	listFailures?: number;
-	/** Answer every delete request with 500. */
+	/** Answer the next N delete requests with 500. */
 	deleteFailures?: number;
+	/** A create takes this long (the task finishes even when the client gave up). */
+	createDelayMs?: number;
+	/** A recovery takes this long (the task finishes even when the client gave up). */
+	recoverDelayMs?: number;
+	/** The next N creates fail inside the task, after their delay (no snapshot written). */
+	createTaskFailures?: number;
 }
 
 export interface RecoveryRecord {
@@ -66,34 +103,56 @@ export interface RecoveryRecord {
 	location?: string;
 	priority?: string | null;
 	checksum?: string | null;
-	/** SnapshotRecover.api_key: what Qdrant would send when fetching `location`. */
+	/** SnapshotRecover.api_key: what Qdrant sent when fetching `location`. */
 	apiKey?: string | null;
 	sha256: string;
 	size: number;
+	/** When the recovery task finished. */
+	finishedAt: Date;
+}
+
+export interface CollectionState {
+	status: 'green' | 'yellow' | 'grey' | 'red';
+	optimizer_status: 'ok' | { error: string };
+	points_count: number | null;
 }
 
 export interface StandInOptions {
-	/** When set, every request needs `api-key: <apiKey>`. */
+	/** When set, every non-exempt request needs this key (read-write). */
 	apiKey?: string;
+	/** Qdrant's `read_only_api_key`: global read access. */
+	readOnlyApiKey?: string;
 	/** Collections that exist at start. */
 	collections?: string[];
 	/** Size of the snapshot a create produces (bytes). Default 256 KiB. */
 	createdSnapshotSize?: number;
 	/** Clock, so tests control snapshot names and creation times. */
 	now?: () => Date;
+	/** `snapshots_config.snapshots_storage`. Default `local`. */
+	storage?: 'local' | 's3';
+	/** `service.enable_snapshot_url_recovery`. Default true. */
+	enableSnapshotUrlRecovery?: boolean;
+	/** Local storage only: whether the filesystem records birth times (false: creation_time is null). */
+	birthTimes?: boolean;
+	/** This peer's id (in snapshot names). */
+	peerId?: number;
+	/** `storage.snapshots_path`, for file:// locations. */
+	snapshotsPath?: string;
+	/** Version reported by `GET /`. */
+	version?: string;
 }
 
 const CHUNK = 64 * 1024;
 /** Generated snapshots are written 1 MiB at a time: fewer writes, so the stand-in is not what a benchmark measures. */
 const GENERATED_CHUNK = 1024 * 1024;
-const PEER_ID = 4129783125387632;
+export const PEER_ID = 4129783125387632;
 
 /** The 1 MiB block a generated snapshot repeats: deterministic from the seed. */
 function seededBlock(seed: number): Buffer {
 	const block = Buffer.alloc(GENERATED_CHUNK);
 	let x = seed >>> 0 || 1;
 	for (let i = 0; i < GENERATED_CHUNK; i++) {
-		// xorshift32: cheap, deterministic, not all-zero (tar-like data compresses; we don't care).
+		// xorshift32: cheap, deterministic, not all-zero.
 		x ^= x << 13;
 		x ^= x >>> 17;
 		x ^= x << 5;
@@ -131,7 +190,8 @@ export function qdrantCreationTime(date: Date): string {
 	return date.toISOString().slice(0, 19);
 }
 
-function nameStamp(date: Date): string {
+/** The UTC stamp in Qdrant's snapshot names (`chrono::Utc::now().format("%Y-%m-%d-%H-%M-%S")`). */
+export function nameStamp(date: Date): string {
 	return `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}-${pad(
 		date.getUTCHours(),
 	)}-${pad(date.getUTCMinutes())}-${pad(date.getUTCSeconds())}`;
@@ -142,15 +202,33 @@ export interface LoggedRequest {
 	path: string;
 	query: Record<string, string>;
 	apiKey?: string;
+	acceptEncoding?: string;
 }
+
+class Refusal extends Error {
+	constructor(
+		readonly code: number,
+		message: string,
+	) {
+		super(message);
+	}
+}
+
+const STATUS_TEXT: Record<number, string> = { 404: 'Not Found', 500: 'Internal Server Error' };
 
 export class QdrantStandIn {
 	readonly collections = new Map<string, Map<string, StoredSnapshot>>();
 	/** Full-storage snapshots (`/snapshots`). */
 	readonly storageSnapshots = new Map<string, StoredSnapshot>();
+	/** Collection state for `GET /collections/{c}` (default green, ok, 0 points). */
+	readonly collectionState = new Map<string, Partial<CollectionState>>();
 	readonly requests: LoggedRequest[] = [];
 	readonly recoveries: RecoveryRecord[] = [];
+	/** Files saved by upload on S3-backed Qdrant: they land on the local disk, which S3 listing never shows. */
+	readonly localUploads = new Map<string, Buffer>();
 	faults: StandInFaults = {};
+	private readonly running = new Map<string, { snapshots: number; recoveries: number; total: number }>();
+	private readonly tasks = new Set<Promise<unknown>>();
 	private server?: Server;
 	private readonly opts: StandInOptions;
 	private seed = 1;
@@ -166,10 +244,19 @@ export class QdrantStandIn {
 		return `http://127.0.0.1:${address.port}`;
 	}
 
+	get storage(): 'local' | 's3' {
+		return this.opts.storage ?? 'local';
+	}
+
+	get snapshotsPath(): string {
+		return this.opts.snapshotsPath ?? '/qdrant/snapshots';
+	}
+
 	async start(): Promise<string> {
 		this.server = createServer((req, res) => {
 			this.handle(req, res).catch((error: unknown) => {
-				if (!res.headersSent) this.json(res, 500, { status: { error: `Service internal error: ${String(error)}` } });
+				if (error instanceof Refusal) return this.error(res, error.code, error.message);
+				if (!res.headersSent) this.error(res, 500, `Service internal error: ${String(error)}`);
 				else res.destroy();
 			});
 		});
@@ -177,7 +264,13 @@ export class QdrantStandIn {
 		return this.url;
 	}
 
+	/** Waits for the tasks still running (creates and recoveries a client gave up on). */
+	async settle(): Promise<void> {
+		while (this.tasks.size > 0) await Promise.allSettled([...this.tasks]);
+	}
+
 	async stop(): Promise<void> {
+		await this.settle();
 		const server = this.server;
 		if (!server) return;
 		this.server = undefined;
@@ -185,7 +278,7 @@ export class QdrantStandIn {
 		await new Promise<void>((resolve) => server.close(() => resolve()));
 	}
 
-	/** Adds a snapshot as if Qdrant had made it at `creationTime`. */
+	/** Adds a snapshot as if Qdrant had made it at `creationTime` (null: the filesystem keeps no birth time). */
 	addSnapshot(
 		collection: string | null,
 		init: { name?: string; creationTime?: Date | null; content?: SnapshotContent; checksum?: string | null },
@@ -193,18 +286,31 @@ export class QdrantStandIn {
 		const store = collection === null ? this.storageSnapshots : this.collectionStore(collection, true)!;
 		const created = init.creationTime === undefined ? this.now() : init.creationTime;
 		const content = init.content ?? { size: this.opts.createdSnapshotSize ?? 256 * 1024, seed: this.seed++ };
+		const stamp = nameStamp(created ?? this.now());
 		const name =
 			init.name ??
-			(collection === null
-				? `full-snapshot-${nameStamp(created ?? this.now())}.snapshot`
-				: `${collection}-${PEER_ID}-${nameStamp(created ?? this.now())}.snapshot`);
-		const description: SnapshotDescription = {
+			(collection === null ? `full-snapshot-${stamp}.snapshot` : `${collection}-${this.opts.peerId ?? PEER_ID}-${stamp}.snapshot`);
+		const stored: StoredSnapshot = {
 			name,
-			creation_time: created ? qdrantCreationTime(created) : null,
-			size: contentSize(content),
+			creationTime: created,
+			content,
 			checksum: init.checksum === undefined ? contentSha256(content) : init.checksum,
 		};
-		store.set(name, { description, content });
+		store.set(name, stored);
+		return this.describe(stored);
+	}
+
+	/** The description Qdrant would list for a stored snapshot. */
+	describe(s: StoredSnapshot): SnapshotDescription {
+		const s3 = this.storage === 's3';
+		const birth = s3 || this.opts.birthTimes !== false;
+		const description: SnapshotDescription = {
+			name: s.name,
+			creation_time: birth && s.creationTime ? qdrantCreationTime(s.creationTime) : null,
+			size: contentSize(s.content),
+		};
+		// S3 storage keeps no checksum at all; local storage only when a `.checksum` file was written.
+		if (!s3 && s.checksum) description.checksum = this.faults.wrongChecksum ? 'f'.repeat(64) : s.checksum;
 		return description;
 	}
 
@@ -217,118 +323,270 @@ export class QdrantStandIn {
 		return this.collections.get(name);
 	}
 
+	private counters(collection: string) {
+		let c = this.running.get(collection);
+		if (!c) this.running.set(collection, (c = { snapshots: 0, recoveries: 0, total: 0 }));
+		return c;
+	}
+
+	/** Runs work as Qdrant's spawned task: it finishes whether or not the client still waits. */
+	private spawn<T>(work: () => Promise<T>): Promise<T> {
+		const task = work();
+		this.tasks.add(task);
+		void task.then(
+			() => this.tasks.delete(task),
+			() => this.tasks.delete(task),
+		);
+		return task;
+	}
+
 	private json(res: ServerResponse, code: number, body: Record<string, unknown>): void {
 		const text = JSON.stringify({ ...body, time: 0.000012 });
 		res.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
 		res.end(text);
 	}
 
-	private ok(res: ServerResponse, result: unknown, status = 'ok'): void {
-		this.json(res, 200, { result, status });
+	private text(res: ServerResponse, code: number, text: string): void {
+		res.writeHead(code, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+		res.end(text);
 	}
 
-	private describe(s: StoredSnapshot): SnapshotDescription {
-		if (!this.faults.wrongChecksum) return { ...s.description };
-		return { ...s.description, checksum: 'f'.repeat(64) };
+	private ok(res: ServerResponse, result: unknown): void {
+		this.json(res, 200, { result, status: 'ok' });
+	}
+
+	private accepted(res: ServerResponse): void {
+		this.json(res, 202, { status: 'accepted' });
+	}
+
+	private error(res: ServerResponse, code: number, message: string): void {
+		if (res.headersSent) return void res.destroy();
+		this.json(res, code, { status: { error: message } });
+	}
+
+	/** `wait` as Qdrant's query deserializer reads it (a bool; anything else is a 400). */
+	private waitParam(url: URL): boolean {
+		const wait = url.searchParams.get('wait');
+		if (wait === null || wait === 'true') return true;
+		if (wait === 'false') return false;
+		throw new Refusal(400, `Deserialize error in query parameters: invalid type: string "${wait}", expected a boolean`);
 	}
 
 	private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
 		const url = new URL(req.url ?? '/', 'http://127.0.0.1');
 		const method = req.method ?? 'GET';
-		const apiKey = typeof req.headers['api-key'] === 'string' ? req.headers['api-key'] : undefined;
-		this.requests.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), apiKey });
+		const header = (name: string) => (typeof req.headers[name] === 'string' ? (req.headers[name] as string) : undefined);
+		const apiKey = header('api-key') ?? header('authorization')?.replace(/^Bearer /, '');
+		this.requests.push({
+			method,
+			path: url.pathname,
+			query: Object.fromEntries(url.searchParams),
+			apiKey: header('api-key'),
+			acceptEncoding: header('accept-encoding'),
+		});
+		// NormalizePath::trim: a trailing slash does not matter.
+		const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+		const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
 
-		if (this.opts.apiKey !== undefined && apiKey !== this.opts.apiKey) {
+		// Exempt from auth (src/actix/mod.rs: `/` exact, `/healthz` exact, `/readyz` and `/livez` prefix).
+		if (method === 'GET' && path === '/') {
 			req.resume();
-			const text = apiKey === undefined ? 'Must provide an API key or an Authorization bearer token' : 'Invalid API key or JWT';
-			res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-			res.end(text);
-			return;
+			const body = JSON.stringify({ title: 'qdrant - vector search engine', version: this.opts.version ?? '1.19.0' });
+			res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+			return void res.end(body);
 		}
+		if (method === 'GET' && (path === '/healthz' || path === '/livez')) return void (req.resume(), this.text(res, 200, 'healthz check passed'));
+		if (method === 'GET' && path === '/readyz') return void (req.resume(), this.text(res, 200, 'all shards are ready'));
 
-		const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-		if (method === 'GET' && parts.length === 1 && parts[0] === 'collections') {
-			const collections = [...this.collections.keys()].map((name) => ({ name }));
-			return this.ok(res, { collections });
+		let readOnly = false;
+		const keyed = this.opts.apiKey !== undefined || this.opts.readOnlyApiKey !== undefined;
+		if (keyed) {
+			if (apiKey === undefined) return void (req.resume(), this.text(res, 401, 'Must provide an API key or an Authorization bearer token'));
+			if (apiKey === this.opts.apiKey) readOnly = false;
+			else if (apiKey === this.opts.readOnlyApiKey) readOnly = true;
+			else return void (req.resume(), this.text(res, 401, 'Invalid API key or JWT'));
+		}
+		const requireWrite = () => {
+			if (readOnly) throw new Refusal(403, 'Forbidden: Global manage access is required');
+		};
+
+		if (method === 'GET' && path === '/collections') {
+			req.resume();
+			return this.ok(res, { collections: [...this.collections.keys()].map((name) => ({ name })) });
+		}
+		if (method === 'GET' && path === '/telemetry') {
+			req.resume();
+			const level = Number(url.searchParams.get('details_level') ?? 0);
+			const snapshots = [...this.running.entries()].map(([id, c]) => ({
+				id,
+				running_snapshots: c.snapshots,
+				running_snapshot_recovery: c.recoveries,
+				total_snapshot_creations: c.total,
+			}));
+			return this.ok(res, {
+				id: 'stand-in',
+				collections: { number_of_collections: this.collections.size, ...(level >= 1 ? { snapshots } : {}) },
+			});
 		}
 
 		// Full storage snapshots.
 		if (parts[0] === 'snapshots') {
-			if (parts.length === 1) return await this.listOrCreate(req, res, null, url);
-			if (parts.length === 2) return await this.fileOrDelete(req, res, this.storageSnapshots, parts[1]!);
+			req.resume();
+			if (parts.length === 1 && method === 'GET') return this.list(res, this.storageSnapshots);
+			if (parts.length === 1 && method === 'POST') {
+				requireWrite();
+				return await this.create(res, null, this.waitParam(url));
+			}
+			if (parts.length === 2 && method === 'GET') return await this.download(req, res, this.storageSnapshots, parts[1]!);
+			if (parts.length === 2 && method === 'DELETE') {
+				requireWrite();
+				return await this.remove(res, this.storageSnapshots, parts[1]!, this.waitParam(url));
+			}
+		}
+
+		if (parts[0] === 'collections' && parts.length === 2 && method === 'GET') {
+			req.resume();
+			return this.collectionInfo(res, parts[1]!);
 		}
 
 		if (parts[0] === 'collections' && parts[2] === 'snapshots' && parts.length >= 3) {
 			const collection = parts[1]!;
 			const store = this.collectionStore(collection);
-			if (!store && !(parts[3] === 'recover' || parts[3] === 'upload')) {
+			const missing = `Not found: Collection \`${collection}\` doesn't exist!`;
+			if (parts.length === 4 && parts[3] === 'recover' && method === 'PUT') return await this.recover(req, res, collection, url, readOnly);
+			if (parts.length === 4 && parts[3] === 'upload' && method === 'POST') return await this.upload(req, res, collection, url, readOnly);
+			if (parts.length === 4 && method === 'GET') {
 				req.resume();
-				return this.json(res, 404, { status: { error: `Not found: Collection \`${collection}\` doesn't exist!` } });
+				// The download endpoint answers errors in plain text (actix's default ResponseError body).
+				if (!store) return this.text(res, 404, missing);
+				return await this.download(req, res, store, parts[3]!);
 			}
-			if (parts.length === 3) return await this.listOrCreate(req, res, collection, url);
-			if (parts.length === 4 && parts[3] === 'recover' && method === 'PUT') return await this.recover(req, res, collection);
-			if (parts.length === 4 && parts[3] === 'upload' && method === 'POST') return await this.upload(req, res, collection, url);
-			if (parts.length === 4) return await this.fileOrDelete(req, res, store!, parts[3]!);
+			req.resume();
+			if (!store) return this.error(res, 404, missing);
+			if (parts.length === 3 && method === 'GET') return this.list(res, store);
+			if (parts.length === 3 && method === 'POST') {
+				requireWrite();
+				return await this.create(res, collection, this.waitParam(url));
+			}
+			if (parts.length === 4 && method === 'DELETE') {
+				requireWrite();
+				return await this.remove(res, store, parts[3]!, this.waitParam(url));
+			}
 		}
 		req.resume();
-		this.json(res, 404, { status: { error: `Not found: ${method} ${url.pathname}` } });
+		this.text(res, 404, '');
 	}
 
-	private async listOrCreate(req: IncomingMessage, res: ServerResponse, collection: string | null, url: URL): Promise<void> {
-		req.resume();
-		const store = collection === null ? this.storageSnapshots : this.collectionStore(collection)!;
-		if (req.method === 'GET') {
-			if (this.faults.listFailures) {
-				this.faults.listFailures--;
-				return this.json(res, 500, { status: { error: 'Service internal error: injected list failure' } });
-			}
-			return this.ok(res, [...store.values()].map((s) => this.describe(s)));
+	private collectionInfo(res: ServerResponse, name: string): void {
+		if (!this.collections.has(name)) return this.error(res, 404, `Not found: Collection \`${name}\` doesn't exist!`);
+		const state = this.collectionState.get(name) ?? {};
+		// Qdrant reports yellow while a snapshot runs: it wraps segments in temporary proxy segments.
+		const snapshotting = (this.running.get(name)?.snapshots ?? 0) > 0;
+		const points = state.points_count === undefined ? 0 : state.points_count;
+		this.ok(res, {
+			status: snapshotting && (state.status ?? 'green') === 'green' ? 'yellow' : (state.status ?? 'green'),
+			optimizer_status: state.optimizer_status ?? 'ok',
+			indexed_vectors_count: points === null ? null : 0,
+			points_count: points,
+			segments_count: 2,
+			config: {
+				params: { vectors: { size: 4, distance: 'Cosine' }, shard_number: 1, replication_factor: 1, write_consistency_factor: 1, on_disk_payload: true },
+				hnsw_config: { m: 16, ef_construct: 100, full_scan_threshold: 10000, max_indexing_threads: 0, on_disk: false },
+				optimizer_config: {
+					deleted_threshold: 0.2,
+					vacuum_min_vector_number: 1000,
+					default_segment_number: 0,
+					max_segment_size: null,
+					memmap_threshold: null,
+					indexing_threshold: 10000,
+					flush_interval_sec: 5,
+					max_optimization_threads: null,
+				},
+				wal_config: { wal_capacity_mb: 32, wal_segments_ahead: 0 },
+				quantization_config: null,
+			},
+			payload_schema: {},
+		});
+	}
+
+	private list(res: ServerResponse, store: Map<string, StoredSnapshot>): void {
+		if (this.faults.listFailures) {
+			this.faults.listFailures--;
+			return this.error(res, 500, 'Service internal error: injected list failure');
 		}
-		if (req.method !== 'POST') return this.json(res, 405, { status: { error: 'Method not allowed' } });
+		this.ok(res, [...store.values()].map((s) => this.describe(s)));
+	}
+
+	private async create(res: ServerResponse, collection: string | null, wait: boolean): Promise<void> {
 		if (this.faults.createFailures) {
 			this.faults.createFailures--;
-			return this.json(res, 500, {
-				status: { error: 'Service internal error: No space left on device (os error 28)' },
-			});
+			return this.error(res, 500, 'Service internal error: No space left on device (os error 28)');
 		}
-		const description = this.addSnapshot(collection, {});
-		const stored = store.get(description.name)!;
-		if (url.searchParams.get('wait') === 'false') return this.ok(res, null, 'accepted');
-		return this.ok(res, this.describe(stored));
+		const delay = this.faults.createDelayMs ?? 0;
+		const failInTask = (this.faults.createTaskFailures ?? 0) > 0;
+		if (failInTask) this.faults.createTaskFailures!--;
+		const counter = collection === null ? undefined : this.counters(collection);
+		if (counter) counter.snapshots++;
+		// The name is taken when the task starts (chrono::Utc::now() in Collection::create_snapshot).
+		const startedAt = this.now();
+		const task = this.spawn(async () => {
+			try {
+				if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
+				if (failInTask) throw new Refusal(500, 'Service internal error: failed to create snapshot archive: No space left on device (os error 28)');
+				return this.addSnapshot(collection, { creationTime: startedAt });
+			} finally {
+				if (counter) {
+					counter.snapshots--;
+					counter.total++;
+				}
+			}
+		});
+		if (!wait) {
+			task.catch(() => undefined);
+			return this.accepted(res);
+		}
+		try {
+			const description = await task;
+			if (!res.destroyed) this.ok(res, description);
+		} catch (error) {
+			if (!res.destroyed) this.error(res, error instanceof Refusal ? error.code : 500, (error as Error).message);
+		}
 	}
 
-	private async fileOrDelete(
-		req: IncomingMessage,
-		res: ServerResponse,
-		store: Map<string, StoredSnapshot>,
-		name: string,
-	): Promise<void> {
-		req.resume();
+	private async remove(res: ServerResponse, store: Map<string, StoredSnapshot>, name: string, wait: boolean): Promise<void> {
+		if (!store.has(name)) return this.error(res, 404, `Not found: Snapshot ${name} not found`);
+		if (this.faults.deleteFailures) {
+			this.faults.deleteFailures--;
+			return this.error(res, 500, 'Service internal error: injected delete failure');
+		}
+		store.delete(name);
+		if (!wait) return this.accepted(res);
+		this.ok(res, true);
+	}
+
+	private async download(req: IncomingMessage, res: ServerResponse, store: Map<string, StoredSnapshot>, name: string): Promise<void> {
 		const snapshot = store.get(name);
-		if (!snapshot) {
-			return this.json(res, 404, { status: { error: `Not found: Snapshot file \`${name}\` does not exist!` } });
+		if (!snapshot) return this.text(res, 404, `Not found: Snapshot ${name} not found`);
+		const size = contentSize(snapshot.content);
+		const encoding = negotiate(String(req.headers['accept-encoding'] ?? ''));
+		const headers: Record<string, string | number> = { 'content-type': 'application/octet-stream' };
+		if (encoding) headers['content-encoding'] = encoding;
+		if (this.storage === 'local') {
+			headers['content-disposition'] = `attachment; filename="${name}"`;
+			if (!encoding) headers['content-length'] = size;
 		}
-		if (req.method === 'DELETE') {
-			if (this.faults.deleteFailures) {
-				this.faults.deleteFailures--;
-				return this.json(res, 500, { status: { error: 'Service internal error: injected delete failure' } });
-			}
-			store.delete(name);
-			return this.ok(res, true);
-		}
-		if (req.method !== 'GET') return this.json(res, 405, { status: { error: 'Method not allowed' } });
-		res.writeHead(200, {
-			'content-type': 'application/octet-stream',
-			'content-length': snapshot.description.size,
-			'content-disposition': `attachment; filename="${name}"`,
-		});
+		res.writeHead(200, headers);
 		// Headers go out at once, as from Qdrant's streaming file response; a slow body trickles after them.
 		res.flushHeaders();
-		await this.send(res, snapshot.content);
+		if (!encoding) return await this.send(res, snapshot.content, res);
+		const compressor = encoding === 'br' ? createBrotliCompress() : encoding === 'gzip' ? createGzip() : createDeflate();
+		const piping = pipeline(compressor, res).catch(() => undefined);
+		await this.send(res, snapshot.content, compressor);
+		await piping;
 	}
 
 	/** Streams the content with backpressure, applying the download faults. */
-	private async send(res: ServerResponse, content: SnapshotContent): Promise<void> {
+	private async send(res: ServerResponse, content: SnapshotContent, sink: NodeJS.WritableStream): Promise<void> {
 		let sent = 0;
 		const cut = this.faults.cutDownloadAfterBytes;
 		const delay = this.faults.downloadChunkDelayMs;
@@ -340,17 +598,17 @@ export class QdrantStandIn {
 				if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
 				if (cut !== undefined && sent + piece.length >= cut) {
 					piece = piece.subarray(0, Math.max(0, cut - sent));
-					res.write(piece);
+					sink.write(piece);
 					// Let the piece leave, then drop the connection without finishing the body.
 					await new Promise((resolve) => setTimeout(resolve, 20));
 					res.socket?.destroy();
 					return;
 				}
 				sent += piece.length;
-				if (!res.write(piece)) await new Promise<void>((resolve) => res.once('drain', () => resolve()));
+				if (!sink.write(piece)) await new Promise<void>((resolve) => sink.once('drain', () => resolve()));
 			}
 		}
-		res.end();
+		sink.end();
 	}
 
 	private async readBody(req: IncomingMessage): Promise<Buffer> {
@@ -359,72 +617,186 @@ export class QdrantStandIn {
 		return Buffer.concat(chunks);
 	}
 
-	private async recover(req: IncomingMessage, res: ServerResponse, collection: string): Promise<void> {
-		let body: { location?: unknown; priority?: unknown; checksum?: unknown; api_key?: unknown };
-		try {
-			body = JSON.parse((await this.readBody(req)).toString('utf8'));
-		} catch {
-			return this.json(res, 400, { status: { error: 'Format error in JSON body: expected value at line 1 column 1' } });
+	/** The bytes behind a recover location, fetched the way Qdrant fetches them. */
+	private async fetchLocation(location: URL, apiKey: string | undefined): Promise<Buffer> {
+		if (location.protocol === 'file:') {
+			const path = posix.normalize(decodeURIComponent(location.pathname));
+			const rel = posix.relative(this.snapshotsPath, path);
+			// download.rs: the path must exist (400), then lie inside the snapshots folder (403). The stand-in
+			// cannot see Qdrant's disk outside that folder, so it takes such paths as existing.
+			if (rel.startsWith('..') || posix.isAbsolute(rel)) {
+				throw new Refusal(403, `Forbidden: Snapshot file path must be inside the snapshots directory "${this.snapshotsPath}"`);
+			}
+			const parts = rel.split('/');
+			const stored =
+				parts.length === 2 ? this.collections.get(parts[0]!)?.get(parts[1]!) : parts.length === 1 ? this.storageSnapshots.get(parts[0]!) : undefined;
+			if (!stored) throw new Refusal(400, `Bad request: Snapshot file "${path}" does not exist`);
+			return Buffer.concat([...contentChunks(stored.content)]);
 		}
-		if (typeof body.location !== 'string') {
-			return this.json(res, 422, { status: { error: 'Json deserialize error: missing field `location`' } });
+		if (location.protocol !== 'http:' && location.protocol !== 'https:') {
+			throw new Refusal(400, `Bad request: URL ${location.href} with scheme ${location.protocol.slice(0, -1)} is not supported`);
 		}
-		if (body.priority != null && !['no_sync', 'snapshot', 'replica'].includes(String(body.priority))) {
-			return this.json(res, 422, { status: { error: `Json deserialize error: unknown variant \`${String(body.priority)}\`` } });
-		}
-		// Only our own snapshot URLs are fetchable here (tests talk to 127.0.0.1 only).
-		const match = /\/collections\/([^/]+)\/snapshots\/([^/?]+)$/.exec(new URL(body.location).pathname);
-		const source = match ? this.collections.get(decodeURIComponent(match[1]!))?.get(decodeURIComponent(match[2]!)) : undefined;
-		if (!source) {
-			return this.json(res, 400, {
-				status: { error: `Bad request: Failed to download snapshot from ${body.location}: status 404` },
+		return await new Promise<Buffer>((resolve, reject) => {
+			const get = httpGet(location, { headers: apiKey ? { 'api-key': apiKey } : {} }, (answer) => {
+				const chunks: Buffer[] = [];
+				answer.on('data', (c: Buffer) => chunks.push(c));
+				answer.on('end', () => {
+					if ((answer.statusCode ?? 0) >= 200 && (answer.statusCode ?? 0) < 300) resolve(Buffer.concat(chunks));
+					else {
+						const code = answer.statusCode ?? 0;
+						reject(new Refusal(400, `Wrong input: Failed to download tar from ${location.href}: status - ${code} ${STATUS_TEXT[code] ?? ''}`.trim()));
+					}
+				});
+				answer.on('error', reject);
 			});
-		}
-		const sha256 = contentSha256(source.content);
-		if (typeof body.checksum === 'string' && body.checksum !== sha256) {
-			return this.json(res, 400, {
-				status: { error: `Bad request: Snapshot checksum mismatch: expected ${body.checksum}, got ${sha256}` },
-			});
-		}
-		this.collectionStore(collection, true);
-		this.recoveries.push({
-			collection,
-			via: 'location',
-			location: body.location,
-			priority: (body.priority as string | undefined) ?? null,
-			checksum: (body.checksum as string | undefined) ?? null,
-			apiKey: (body.api_key as string | undefined) ?? null,
-			sha256,
-			size: contentSize(source.content),
+			get.on('error', (error) => reject(new Refusal(500, `Service internal error: error sending request for url (${location.href}): ${error.message}`)));
 		});
-		this.ok(res, true);
 	}
 
-	private async upload(req: IncomingMessage, res: ServerResponse, collection: string, url: URL): Promise<void> {
+	/** Runs a recovery as Qdrant's task; resolves when it is over. */
+	private recoveryTask(collection: string, record: Omit<RecoveryRecord, 'finishedAt'>): Promise<void> {
+		const counter = this.counters(collection);
+		counter.recoveries++;
+		const delay = this.faults.recoverDelayMs ?? 0;
+		return this.spawn(async () => {
+			try {
+				if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
+				this.collectionStore(collection, true);
+				this.recoveries.push({ ...record, finishedAt: new Date() });
+			} finally {
+				counter.recoveries--;
+			}
+		});
+	}
+
+	private async recover(req: IncomingMessage, res: ServerResponse, collection: string, url: URL, readOnly: boolean): Promise<void> {
+		const raw = (await this.readBody(req)).toString('utf8');
+		const wait = this.waitParam(url);
+		let body: { location?: unknown; priority?: unknown; checksum?: unknown; api_key?: unknown };
+		try {
+			body = JSON.parse(raw);
+		} catch (error) {
+			throw new Refusal(400, `Format error in JSON body: ${(error as Error).message}`);
+		}
+		if (typeof body.location !== 'string') throw new Refusal(400, 'Format error in JSON body: missing field `location`');
+		let location: URL;
+		try {
+			location = new URL(body.location);
+		} catch {
+			throw new Refusal(400, 'Format error in JSON body: relative URL without a base');
+		}
+		if (body.priority != null && !['no_sync', 'snapshot', 'replica'].includes(String(body.priority))) {
+			throw new Refusal(400, `Format error in JSON body: unknown variant \`${String(body.priority)}\`, expected one of \`no_sync\`, \`snapshot\`, \`replica\``);
+		}
+		const checksum = typeof body.checksum === 'string' ? body.checksum : undefined;
+		if (checksum !== undefined && !/^[0-9a-fA-F]{64}$/.test(checksum)) {
+			throw new Refusal(422, 'Validation error in JSON body: [checksum: invalid_sha256_hash]');
+		}
+		if (this.opts.enableSnapshotUrlRecovery === false && /^https?:$/.test(location.protocol)) {
+			throw new Refusal(403, 'Forbidden: Snapshot recovery from remote URLs is disabled in the configuration');
+		}
+		// do_recover_from_snapshot checks global manage access.
+		if (readOnly) throw new Refusal(403, 'Forbidden: Global manage access is required');
+		const apiKey = typeof body.api_key === 'string' ? body.api_key : undefined;
+		const work = (async () => {
+			const bytes = await this.fetchLocation(location, apiKey);
+			const sha256 = createHash('sha256').update(bytes).digest('hex');
+			if (checksum && checksum.toLowerCase() !== sha256) {
+				throw new Refusal(400, `Wrong input: Snapshot checksum mismatch: expected ${checksum}, got ${sha256}`);
+			}
+			await this.recoveryTask(collection, {
+				collection,
+				via: 'location',
+				location: body.location as string,
+				priority: (body.priority as string | undefined) ?? null,
+				checksum: checksum ?? null,
+				apiKey: apiKey ?? null,
+				sha256,
+				size: bytes.length,
+			});
+		})();
+		await this.answerTask(res, work, wait);
+	}
+
+	private async answerTask(res: ServerResponse, work: Promise<void>, wait: boolean): Promise<void> {
+		this.tasks.add(work);
+		void work.then(
+			() => this.tasks.delete(work),
+			() => this.tasks.delete(work),
+		);
+		if (!wait) {
+			work.catch(() => undefined);
+			return this.accepted(res);
+		}
+		try {
+			await work;
+			if (!res.destroyed) this.ok(res, true);
+		} catch (error) {
+			if (!res.destroyed) this.error(res, error instanceof Refusal ? error.code : 500, (error as Error).message);
+		}
+	}
+
+	private async upload(req: IncomingMessage, res: ServerResponse, collection: string, url: URL, readOnly: boolean): Promise<void> {
+		// The auth extractor runs before the multipart body is spooled (GHSA-3v92-w72v-j994).
+		if (readOnly) {
+			req.resume();
+			throw new Refusal(403, 'Forbidden: Global manage access is required');
+		}
+		const wait = this.waitParam(url);
+		const priority = url.searchParams.get('priority');
+		if (priority !== null && !['no_sync', 'snapshot', 'replica'].includes(priority)) {
+			req.resume();
+			throw new Refusal(400, `Deserialize error in query parameters: unknown variant \`${priority}\`, expected one of \`no_sync\`, \`snapshot\`, \`replica\``);
+		}
+		const checksum = url.searchParams.get('checksum');
+		if (checksum !== null && !/^[0-9a-fA-F]{64}$/.test(checksum)) {
+			req.resume();
+			throw new Refusal(422, 'Validation error in query parameters: [checksum: invalid_sha256_hash]');
+		}
 		const type = req.headers['content-type'] ?? '';
 		const boundary = /boundary=("?)([^";]+)\1/.exec(type)?.[2];
 		const body = await this.readBody(req);
-		if (!boundary) return this.json(res, 400, { status: { error: 'Bad request: expected multipart/form-data' } });
-		const file = extractMultipartFile(body, boundary, 'snapshot');
-		if (!file) return this.json(res, 400, { status: { error: 'Bad request: no `snapshot` file in the form' } });
-		const sha256 = createHash('sha256').update(file).digest('hex');
-		const checksum = url.searchParams.get('checksum');
-		if (checksum && checksum !== sha256) {
-			return this.json(res, 400, {
-				status: { error: `Bad request: Snapshot checksum mismatch: expected ${checksum}, got ${sha256}` },
-			});
+		if (!boundary) throw new Refusal(400, 'Content type error');
+		const part = extractMultipartFile(body, boundary, 'snapshot');
+		if (!part) throw new Refusal(400, 'Field `snapshot` is required');
+		const sha256 = createHash('sha256').update(part.file).digest('hex');
+		if (checksum && checksum.toLowerCase() !== sha256) {
+			// StorageError::checksum_mismatch(snapshot_checksum, checksum): Qdrant's own argument order.
+			throw new Refusal(400, `Checksum mismatch: expected ${sha256}, actual ${checksum}`);
 		}
-		this.collectionStore(collection, true);
-		this.recoveries.push({
+		// do_save_uploaded_snapshot: only the file name's last component, else a UUID.
+		const fileName = (part.fileName && basename(part.fileName.replace(/\\/g, '/'))) || randomUUID();
+		// Saved into the collection's local snapshot folder, without a `.checksum` file, and left there.
+		if (this.storage === 'local') {
+			this.collectionStore(collection, true)!.set(fileName, { name: fileName, creationTime: this.now(), content: part.file, checksum: null });
+		} else {
+			this.localUploads.set(`${collection}/${fileName}`, part.file);
+		}
+		const work = this.recoveryTask(collection, {
 			collection,
 			via: 'upload',
-			priority: url.searchParams.get('priority'),
+			priority,
 			checksum,
 			sha256,
-			size: file.length,
+			size: part.file.length,
 		});
-		this.ok(res, true);
+		await this.answerTask(res, work, wait);
 	}
+}
+
+/** The coding actix's Compress picks from Accept-Encoding (br, then gzip, then deflate), or none. */
+function negotiate(accept: string): 'br' | 'gzip' | 'deflate' | undefined {
+	const offered = new Map<string, number>();
+	for (const item of accept.split(',')) {
+		const [name, ...params] = item.trim().toLowerCase().split(';');
+		if (!name) continue;
+		const q = params.map((p) => /^\s*q=([\d.]+)/.exec(p)?.[1]).find(Boolean);
+		offered.set(name, q === undefined ? 1 : Number(q));
+	}
+	for (const coding of ['br', 'gzip', 'deflate'] as const) {
+		if ((offered.get(coding) ?? 0) > 0) return coding;
+	}
+	return undefined;
 }
 
 function splitChunk(chunk: Buffer, size: number): Buffer[] {
@@ -433,8 +805,12 @@ function splitChunk(chunk: Buffer, size: number): Buffer[] {
 	return out;
 }
 
-/** The bytes of the named file part of a multipart/form-data body. */
-export function extractMultipartFile(body: Buffer, boundary: string, field: string): Buffer | undefined {
+/** The bytes and file name of the named file part of a multipart/form-data body. */
+export function extractMultipartFile(
+	body: Buffer,
+	boundary: string,
+	field: string,
+): { file: Buffer; fileName?: string } | undefined {
 	const delimiter = Buffer.from(`--${boundary}`);
 	let start = body.indexOf(delimiter);
 	while (start !== -1) {
@@ -444,9 +820,16 @@ export function extractMultipartFile(body: Buffer, boundary: string, field: stri
 		const headerEnd = part.indexOf('\r\n\r\n');
 		if (headerEnd !== -1) {
 			const headers = part.subarray(0, headerEnd).toString('utf8');
-			if (new RegExp(`name="${field}"`).test(headers)) return part.subarray(headerEnd + 4);
+			if (new RegExp(`name="${field}"`).test(headers)) {
+				return { file: part.subarray(headerEnd + 4), fileName: /filename="([^"]*)"/.exec(headers)?.[1] };
+			}
 		}
 		start = next;
 	}
 	return undefined;
+}
+
+/** A Readable of a snapshot's bytes (for tests that upload through other clients). */
+export function contentStream(content: SnapshotContent): Readable {
+	return Readable.from(contentChunks(content));
 }
