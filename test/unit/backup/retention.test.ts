@@ -1,8 +1,14 @@
 /**
  * nodes/shared/retention.ts: restic `forget` semantics over generated histories.
  */
+import fc from 'fast-check';
+
 import {
+	compareNewestFirst,
+	orderAmbiguity,
 	parseCreationTime,
+	parseNameTime,
+	snapshotTime,
 	parseRetentionDuration,
 	planRetention,
 	type RetentionPolicy,
@@ -127,19 +133,52 @@ describe('time-zone and calendar edges', () => {
 		expect(keptNames(list, { keepHourly: 2 })).toEqual(['second', 'first']);
 	});
 
-	test('equal timestamps: ordered by name, independent of input order', () => {
-		const a = [snap('2026-05-01T00:00:00', 'x-1'), snap('2026-05-01T00:00:00', 'x-3'), snap('2026-05-01T00:00:00', 'x-2')];
-		const reversed = [...a].reverse();
-		expect(keptNames(a, { keepLast: 1 })).toEqual(['x-3']);
-		expect(keptNames(reversed, { keepLast: 1 })).toEqual(['x-3']);
-		expect(keptNames(a, { keepDaily: 5 })).toEqual(['x-3']);
+	test('equal times without a time in the name: the order is ambiguous, so nothing is removed and the plan says why', () => {
+		const a = [snap('2026-05-01T00:00:00', 'x-1'), snap('2026-05-01T00:00:00', 'x-3'), snap('2026-05-01T00:00:00', 'x-2'), snap('2026-04-01T00:00:00', 'x-0')];
+		const plan = planRetention(a, { keepLast: 1 });
+		expect(plan.remove).toEqual([]);
+		expect(plan.refused).toMatch(/3 snapshots share the time 2026-05-01T00:00:00.000Z/);
+		expect(plan.keep.every((d) => d.reasons.includes('order ambiguous'))).toBe(true);
 	});
 
-	test('a snapshot without creation time is always kept and uses no slot', () => {
+	test('a snapshot with no time at all (no name stamp, null creation_time) makes the order ambiguous', () => {
 		const list = [{ name: 'undated', creationTime: null }, ...series(3, 24)];
 		const plan = planRetention(list, { keepLast: 1 });
-		expect(plan.keep.map((d) => d.name)).toEqual(['undated', list[1]!.name]);
-		expect(plan.keep[0]!.reasons).toEqual(['no creation time']);
+		expect(plan.remove).toEqual([]);
+		expect(plan.refused).toMatch(/"undated"/);
+	});
+});
+
+describe('snapshot time: the name first, then creation_time', () => {
+	const named = (day: number, creationTime: string | null) => ({
+		name: `docs-4129783125387632-2026-11-${String(day).padStart(2, '0')}-03-00-00.snapshot`,
+		creationTime,
+	});
+
+	test('the timestamp in a Qdrant snapshot name wins over creation_time, and impossible dates do not count', () => {
+		expect(snapshotTime(named(5, '2020-01-01T00:00:00'))).toEqual({ time: Date.UTC(2026, 10, 5, 3), source: 'name' });
+		expect(parseNameTime('my-col-with-dashes-1-2026-02-28-23-59-59.snapshot')).toBe(Date.UTC(2026, 1, 28, 23, 59, 59));
+		expect(Number.isNaN(parseNameTime('docs-1-2026-02-31-00-00-00.snapshot'))).toBe(true);
+		expect(snapshotTime({ name: 'upload.snapshot', creationTime: '2026-01-01T00:00:00' })).toEqual({ time: Date.UTC(2026, 0, 1), source: 'creation_time' });
+		expect(snapshotTime({ name: 'upload.snapshot', creationTime: null }).source).toBe('none');
+	});
+
+	test('null creation_time (no birth time): Qdrant-named snapshots are still placed by their names', () => {
+		const list = [named(3, null), named(5, null), named(4, null)];
+		expect(keptNames(list, { keepLast: 1 })).toEqual([named(5, null).name]);
+	});
+
+	test('identical creation_time (a copied snapshot folder): keepDaily 7 keeps all four snapshots of four days', () => {
+		const copied = '2026-11-30T12:00:00';
+		const list = [named(1, copied), named(2, copied), named(3, copied), named(4, copied)];
+		const plan = planRetention(list, { keepDaily: 7 });
+		expect(plan.remove).toEqual([]);
+		expect(plan.keep.map((d) => d.reasons)).toEqual([['daily 1/7'], ['daily 2/7'], ['daily 3/7'], ['daily 4/7']]);
+	});
+
+	test('out-of-order creation_time does not reorder Qdrant-named snapshots', () => {
+		const list = [named(1, '2026-11-09T00:00:00'), named(9, '2026-11-01T00:00:00'), named(5, null)];
+		expect(keptNames(list, { keepLast: 2 })).toEqual([named(9, null).name, named(5, null).name]);
 	});
 });
 
@@ -181,5 +220,89 @@ describe('generated histories', () => {
 			const again = planRetention(shuffled, policy, { protect });
 			expect([context, again.remove.map((d) => d.name)]).toEqual([context, plan.remove.map((d) => d.name)]);
 		}
+	});
+});
+
+describe('generated histories with null, identical and out-of-order creation times (fast-check)', () => {
+	const day = 86_400_000;
+	const base = Date.UTC(2026, 0, 1);
+	const stamp = (t: number) => new Date(t).toISOString().slice(0, 19).replace('T', '-').replace(/:/g, '-');
+	/** One snapshot: a Qdrant name with its time (sometimes none), and a creation_time that is null, shared, or unrelated. */
+	const snapshotArb = fc.record({
+		named: fc.boolean(),
+		slot: fc.integer({ min: 0, max: 60 * 24 }), // hours: collisions on purpose
+		creation: fc.oneof(fc.constant<'null'>('null'), fc.constant<'copied'>('copied'), fc.integer({ min: 0, max: 90 })),
+		verified: fc.boolean(),
+	});
+	const policyArb = fc.record(
+		{
+			keepLast: fc.integer({ min: 0, max: 5 }),
+			keepHourly: fc.integer({ min: 0, max: 5 }),
+			keepDaily: fc.integer({ min: 0, max: 7 }),
+			keepWeekly: fc.integer({ min: 0, max: 4 }),
+			keepMonthly: fc.integer({ min: 0, max: 3 }),
+			keepWithin: fc.constantFrom(undefined, '1d', '3d12h', '1m'),
+			timeZone: fc.constantFrom('UTC', 'Europe/Berlin', 'Pacific/Chatham'),
+		},
+		{ requiredKeys: [] },
+	);
+
+	function build(raw: Array<{ named: boolean; slot: number; creation: 'null' | 'copied' | number; verified: boolean }>) {
+		const seen = new Set<string>();
+		const list: Array<RetentionSnapshot & { verified: boolean }> = [];
+		raw.forEach((r, i) => {
+			const t = base + r.slot * 3_600_000;
+			const name = r.named ? `docs-4129783125387632-${stamp(t)}.snapshot` : `foreign-${i}.snapshot`;
+			if (seen.has(name)) return; // one peer cannot hold two snapshots of the same second
+			seen.add(name);
+			const creationTime = r.creation === 'null' ? null : r.creation === 'copied' ? '2026-03-01T00:00:00' : naive(new Date(base + r.creation * day));
+			list.push({ name, creationTime, verified: r.verified });
+		});
+		return list;
+	}
+
+	/** What the node protects: the newest verified snapshot in retention's own order. */
+	function newestVerified(list: Array<RetentionSnapshot & { verified: boolean }>): string | undefined {
+		return list
+			.filter((s) => s.verified)
+			.map((s) => ({ name: s.name, time: snapshotTime(s).time }))
+			.sort(compareNewestFirst)[0]?.name;
+	}
+
+	test('the newest verified snapshot is never deleted; ambiguous orders delete nothing; plans are total and independent of list order', () => {
+		fc.assert(
+			fc.property(fc.array(snapshotArb, { maxLength: 30 }), policyArb, fc.integer(), (raw, policy, shuffleSeed) => {
+				const list = build(raw);
+				const protect = newestVerified(list);
+				const plan = planRetention(list, policy, { protect: protect ? [protect] : [] });
+				if (protect) expect(plan.remove.map((d) => d.name)).not.toContain(protect);
+				expect(plan.keep.length + plan.remove.length).toBe(list.length);
+				const ambiguous = orderAmbiguity(list);
+				if (ambiguous) {
+					expect(plan.remove).toEqual([]);
+					expect(plan.refused).toBe(ambiguous);
+				} else if ((policy.keepLast ?? 0) > 0 && list.length > 0) {
+					expect(plan.decisions[0]!.keep).toBe(true);
+				}
+				const random = rng(shuffleSeed);
+				const shuffled = [...list].sort(() => random() - 0.5);
+				const again = planRetention(shuffled, policy, { protect: protect ? [protect] : [] });
+				expect(again.decisions.map((d) => [d.name, d.keep])).toEqual(plan.decisions.map((d) => [d.name, d.keep]));
+			}),
+			{ numRuns: 400 },
+		);
+	});
+
+	test('Qdrant-named snapshots are ordered by their names whatever their creation times say', () => {
+		fc.assert(
+			fc.property(fc.uniqueArray(fc.integer({ min: 0, max: 5000 }), { minLength: 1, maxLength: 20 }), fc.array(fc.constantFrom<null | string>(null, '2026-03-01T00:00:00', '1999-01-01T00:00:00')), (hours, times) => {
+				const list = hours.map((h, i) => ({ name: `docs-7-${stamp(base + h * 3_600_000)}.snapshot`, creationTime: times[i % Math.max(1, times.length)] ?? null }));
+				expect(orderAmbiguity(list)).toBeUndefined();
+				const plan = planRetention(list, { keepLast: 1 });
+				const newest = Math.max(...hours);
+				expect(plan.keep.map((d) => d.name)).toEqual([`docs-7-${stamp(base + newest * 3_600_000)}.snapshot`]);
+			}),
+			{ numRuns: 200 },
+		);
 	});
 });
