@@ -51,7 +51,7 @@
  * 2 GiB snapshot costs no memory here either.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { createServer, request as httpGet, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, get as httpGet, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, posix } from 'node:path';
 import { Readable } from 'node:stream';

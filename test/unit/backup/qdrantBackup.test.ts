@@ -108,10 +108,10 @@ describe('Create', () => {
 });
 
 describe('bad input', () => {
-	test('wait=false: Qdrant accepts at once and the item says the snapshot is not described yet', async () => {
+	test('wait=false: Qdrant answers 202 accepted at once and the item says the snapshot is not described yet', async () => {
 		const { outputs, error } = await run({ operation: 'create', wait: false });
 		expect(error).toBeUndefined();
-		expect(outputs[0]![0]!.json).toMatchObject({ snapshot: null, completed: false });
+		expect(outputs[0]![0]!.json).toMatchObject({ snapshot: null, completed: false, accepted: true });
 		expect(qdrant.requests.find((r) => r.method === 'POST')!.query).toEqual({ wait: 'false' });
 	});
 
@@ -318,7 +318,7 @@ describe('Restore', () => {
 	test('from a snapshot on this Qdrant: PUT recover with priority snapshot, its checksum and the api key', async () => {
 		const created = await run({ operation: 'create' });
 		const s = created.outputs[0]![0]!.json.snapshot as IDataObject;
-		const { error } = await run({ operation: 'restore', restoreSource: 'snapshot' }, created.outputs[0]);
+		const { error } = await run({ operation: 'restore', restoreSource: 'snapshot', selfUrl: qdrant.url }, created.outputs[0]);
 		expect(error).toBeUndefined();
 		expect(qdrant.recoveries).toEqual([
 			expect.objectContaining({ collection: 'docs', via: 'location', priority: 'snapshot', checksum: s.checksum, sha256: s.checksum, apiKey: API_KEY }),
@@ -337,7 +337,7 @@ describe('Restore', () => {
 
 	test('a wrong checksum is refused by Qdrant and reported', async () => {
 		const created = await run({ operation: 'create' });
-		const { error } = await run({ operation: 'restore', restoreSource: 'snapshot', checksum: 'a'.repeat(64) }, created.outputs[0]);
+		const { error } = await run({ operation: 'restore', restoreSource: 'snapshot', selfUrl: qdrant.url, checksum: 'a'.repeat(64) }, created.outputs[0]);
 		expect(error?.message).toContain('HTTP 400');
 		expect(error?.description).toContain('checksum mismatch');
 		expect(qdrant.recoveries).toHaveLength(0);
