@@ -35,6 +35,8 @@ export interface CheckSettings {
 	skipTlsVerify: boolean;
 	signal?: AbortSignal;
 	now: () => number;
+	/** A maintenance window covers this target now (Qdrant: yellow during a backup then passes). */
+	inMaintenanceWindow?: boolean;
 }
 
 export interface TargetResult {
@@ -138,7 +140,7 @@ async function checkTargetUnsafe(target: Target, settings: CheckSettings): Promi
 				json: parseBody(collection.result.response),
 				now: ctx.now,
 			};
-			const interpreted = interpretQdrantCollection(target.collection, cctx);
+			const interpreted = interpretQdrantCollection(target.collection, cctx, { inMaintenanceWindow: settings.inMaintenanceWindow });
 			checks.push(...interpreted.checks);
 			components.push(...interpreted.components);
 		} else {

@@ -256,35 +256,87 @@ export function resolveTargetUrl(url: string, preset: Preset): string {
 	return parsed.toString();
 }
 
-/** `/collections/{name}` next to Qdrant's `/readyz` (keeps a reverse-proxy path prefix). */
+/**
+ * `/collections/{name}` next to the Qdrant health endpoint probed (`/readyz`,
+ * `/healthz` or `/livez`; keeps a reverse-proxy path prefix).
+ */
 export function qdrantCollectionUrl(probedUrl: string, collection: string): string {
 	const parsed = new URL(probedUrl);
-	const prefix = parsed.pathname.replace(/\/readyz\/?$/, '').replace(/\/+$/, '');
+	const prefix = parsed.pathname.replace(/\/(readyz|healthz|livez)\/?$/, '').replace(/\/+$/, '');
 	parsed.pathname = `${prefix}/collections/${encodeURIComponent(collection)}`;
 	parsed.search = '';
 	return parsed.toString();
 }
 
-/** Qdrant collection answer → component + check (green pass, yellow/grey warn, red fail). */
-export function interpretQdrantCollection(collection: string, ctx: AnswerContext): Interpretation {
+export interface QdrantCollectionOptions {
+	/**
+	 * A maintenance window covers this target now (for example the nightly
+	 * backup): yellow with optimizers ok is expected then and passes.
+	 */
+	inMaintenanceWindow?: boolean;
+}
+
+/**
+ * Qdrant collection answer (`GET /collections/{name}`) → component + check.
+ *
+ * Colours as Qdrant v1.19 sets them (lib/collection/src/shards/local_shard/mod.rs):
+ * green passes; yellow warns: optimisation is running, which includes every
+ * snapshot (Qdrant wraps segments in temporary proxy segments while it
+ * writes one), so inside a maintenance window yellow with `optimizer_status`
+ * "ok" passes; grey warns (optimisations pending, not triggered since a
+ * restart); red fails and carries `optimizer_status.error`. The endpoint needs
+ * the API key (only `/`, `/healthz`, `/readyz`, `/livez` are exempt): a 401 or
+ * 403 is reported as such, with Qdrant's plain-text reason.
+ */
+export function interpretQdrantCollection(collection: string, ctx: AnswerContext, options: QdrantCollectionOptions = {}): Interpretation {
 	const name = `collection ${collection}`;
-	if (ctx.response.statusCode === 404) {
+	const component = `collection:${collection}`;
+	const code = ctx.response.statusCode;
+	if (code === 404) {
 		return {
 			checks: [{ name, status: 'fail', observed: 'HTTP 404', expected: 'exists', message: `collection ${collection} does not exist` }],
-			components: [{ name: `collection:${collection}`, status: 'fail', output: 'not found' }],
+			components: [{ name: component, status: 'fail', output: 'not found' }],
+		};
+	}
+	if (code === 401 || code === 403) {
+		const said = text(ctx.response.body.trim()) ?? '';
+		const message = `collection ${collection}: Qdrant refused the request (HTTP ${code}${said ? `: ${said}` : ''}); /readyz needs no key but /collections does: send the api-key header (target Headers or the RAG Service API credential)`;
+		return {
+			checks: [{ name, status: 'fail', observed: `HTTP ${code}`, expected: 'HTTP 200 with result.status', message }],
+			components: [{ name: component, status: 'fail', output: `HTTP ${code}${said ? `: ${said}` : ''}` }],
 		};
 	}
 	const colour = ctx.json.ok ? getJsonPath(ctx.json.value, '$.result.status') : { found: false };
-	const points = ctx.json.ok ? getJsonPath(ctx.json.value, '$.result.points_count') : { found: false };
-	if (ctx.response.statusCode < 200 || ctx.response.statusCode > 299 || !colour.found) {
+	if (code < 200 || code > 299 || !colour.found) {
 		const why = !ctx.json.ok ? ctx.json.error : !colour.found ? 'no result.status in the answer' : '';
 		return {
-			checks: [{ name, status: 'fail', observed: `HTTP ${ctx.response.statusCode}`, expected: 'HTTP 200 with result.status', message: `collection ${collection}: status ${ctx.response.statusCode}${why ? `, ${why}` : ''}` }],
-			components: [{ name: `collection:${collection}`, status: 'fail', output: why || `HTTP ${ctx.response.statusCode}` }],
+			checks: [{ name, status: 'fail', observed: `HTTP ${code}`, expected: 'HTTP 200 with result.status', message: `collection ${collection}: status ${code}${why ? `, ${why}` : ''}` }],
+			components: [{ name: component, status: 'fail', output: why || `HTTP ${code}` }],
 		};
 	}
-	const status = normalizeStatus(colour.value);
-	const pointsText = points.found ? `, ${text(points.value)} points` : '';
+	const doc = ctx.json.ok ? ctx.json.value : undefined;
+	const points = getJsonPath(doc, '$.result.points_count');
+	const optimizer = getJsonPath(doc, '$.result.optimizer_status');
+	const optimizerError =
+		optimizer.found && typeof optimizer.value === 'object' && optimizer.value !== null && 'error' in optimizer.value
+			? String((optimizer.value as { error: unknown }).error)
+			: undefined;
+	const pointsKnown = points.found && typeof points.value === 'number';
+	// Qdrant's points_count is an Option: null when it cannot count (for example a shard not ready).
+	const pointsText = pointsKnown ? `, ${text(points.value)} points` : points.found ? ', points count not reported (null)' : '';
+	let status = normalizeStatus(colour.value);
+	let reason = '';
+	if (colour.value === 'yellow') {
+		reason = optimizerError ? `; optimizer error: ${optimizerError}` : '; optimizer_status ok: optimisation running (every snapshot does this)';
+		if (options.inMaintenanceWindow && !optimizerError) {
+			status = 'pass';
+			reason += ', expected inside the maintenance window';
+		}
+	} else if (colour.value === 'grey') {
+		reason = '; optimisations pending but not triggered since a restart';
+	} else if (optimizerError) {
+		reason = `; optimizer error: ${optimizerError}`;
+	}
 	return {
 		checks: [
 			{
@@ -292,16 +344,17 @@ export function interpretQdrantCollection(collection: string, ctx: AnswerContext
 				status,
 				observed: text(colour.value),
 				expected: 'green',
-				message: `collection ${collection} is ${text(colour.value)}${pointsText}`,
+				message: `collection ${collection} is ${text(colour.value)}${pointsText}${reason}`,
 			},
 		],
 		components: [
 			{
-				name: `collection:${collection}`,
+				name: component,
 				status,
 				reported: colour.value,
-				observedValue: points.found ? points.value : undefined,
-				observedUnit: points.found ? 'points' : undefined,
+				observedValue: pointsKnown ? points.value : undefined,
+				observedUnit: pointsKnown ? 'points' : undefined,
+				output: optimizerError ? text(optimizerError) : reason ? reason.slice(2) : undefined,
 				componentType: 'datastore',
 			},
 		],

@@ -78,3 +78,19 @@ test('a Pushgateway that is down only adds a warning; the backup step succeeds',
 	expect(outputs[0]![0]!.json).toMatchObject({ metricsPushed: false, metricsWarning: expect.any(String) });
 	expect(qdrant.collections.get('docs')!.size).toBe(1);
 });
+
+test('the verification record reaches the metrics: Qdrant checksum → checksum_from_qdrant 1; S3 (SHA-256 at download) → 0', async () => {
+	const staticData: IDataObject = {};
+	const created = await run({ operation: 'create' }, staticData);
+	await run({ operation: 'download' }, staticData, created.outputs[0]);
+	expect((await backupSeries()).ragops_backup_checksum_from_qdrant).toBe(1);
+
+	await qdrant.stop();
+	qdrant = new QdrantStandIn({ collections: ['docs'], createdSnapshotSize: 20_000, storage: 's3' });
+	await qdrant.start();
+	const s3Created = await run({ operation: 'create' }, staticData);
+	const s3Downloaded = await run({ operation: 'download' }, staticData, s3Created.outputs[0]);
+	expect(s3Downloaded.outputs[0]![0]!.json).toMatchObject({ verified: true, verification: { method: 'download-sha256' } });
+	const after = await backupSeries();
+	expect(after).toMatchObject({ ragops_backup_verified: 1, ragops_backup_checksum_from_qdrant: 0, ragops_backup_snapshot_size_bytes: 20_000 });
+});
