@@ -12,7 +12,8 @@ import {
 	listSnapshots,
 	QDRANT_CREDENTIAL_TYPE,
 	qdrantCall,
-	QdrantTimeout,
+	qdrantCallUnlessTimeout,
+	type Call,
 	scopeLabel,
 	snapshotPath,
 	snapshotsPath,
@@ -97,22 +98,16 @@ export async function createOp(op: OpContext): Promise<Emit[]> {
 	// What exists before, so a snapshot that appears after a timeout is recognisably the new one.
 	const before = wait && windowMs > 0 ? new Set((await listSnapshots(ctx, itemIndex, scope, timeoutMs)).map((s) => s.name)) : undefined;
 	const started = Date.now();
-	let snapshot: SnapshotDescription | null | undefined;
-	let finishedAfterTimeout = false;
-	try {
-		snapshot = await qdrantCall<SnapshotDescription | undefined>(ctx, itemIndex, {
-			method: 'POST',
-			path: snapshotsPath(scope),
-			qs: { wait },
-			timeoutMs,
-			doing: `creating a snapshot of ${scopeLabel(scope)}`,
-			onTimeout: before !== undefined,
-		});
-	} catch (error) {
-		if (!(error instanceof QdrantTimeout) || !before) throw error;
-		snapshot = await followUpCreate({ ctx, itemIndex, scope, windowMs, timedOutAfterMs: timeoutMs }, before, timeoutMs);
-		finishedAfterTimeout = true;
-	}
+	const answer = await qdrantCallUnlessTimeout<SnapshotDescription | undefined>(
+		ctx,
+		itemIndex,
+		{ method: 'POST', path: snapshotsPath(scope), qs: { wait }, timeoutMs, doing: `creating a snapshot of ${scopeLabel(scope)}` },
+		before !== undefined,
+	);
+	const finishedAfterTimeout = answer.timedOut;
+	const snapshot = answer.timedOut
+		? await followUpCreate({ ctx, itemIndex, scope, windowMs, timedOutAfterMs: timeoutMs }, before!, timeoutMs)
+		: answer.result;
 	return [
 		{
 			json: {
@@ -345,19 +340,12 @@ export async function applyRetentionOp(op: OpContext): Promise<Emit[]> {
 }
 
 /** PUT recover / POST upload with wait=true; a timeout is followed up on Qdrant. */
-async function recoverCall(
-	op: OpContext,
-	call: Parameters<typeof qdrantCall>[2],
-): Promise<IDataObject> {
+async function recoverCall(op: OpContext, call: Call): Promise<IDataObject> {
 	const { ctx, itemIndex, scope } = op;
 	const windowMs = followUpMs(ctx, itemIndex);
-	try {
-		await qdrantCall<boolean>(ctx, itemIndex, { ...call, onTimeout: windowMs > 0 });
-		return { restored: true };
-	} catch (error) {
-		if (!(error instanceof QdrantTimeout)) throw error;
-		return await followUpRestore({ ctx, itemIndex, scope, windowMs, timedOutAfterMs: call.timeoutMs }, call.timeoutMs);
-	}
+	const answer = await qdrantCallUnlessTimeout<boolean>(ctx, itemIndex, call, windowMs > 0);
+	if (!answer.timedOut) return { restored: true };
+	return await followUpRestore({ ctx, itemIndex, scope, windowMs, timedOutAfterMs: call.timeoutMs }, call.timeoutMs);
 }
 
 export async function restoreOp(op: OpContext): Promise<Emit[]> {

@@ -66,7 +66,7 @@ export async function qdrantBaseUrl(ctx: IExecuteFunctions, itemIndex = 0): Prom
 	return String(credentials.url ?? '').replace(/\/+$/, '');
 }
 
-interface Call {
+export interface Call {
 	method: IHttpRequestMethods;
 	path: string;
 	qs?: IDataObject;
@@ -75,16 +75,6 @@ interface Call {
 	timeoutMs: number;
 	/** What the node was doing, for the message: `creating a snapshot of collection "docs"`. */
 	doing: string;
-	/** Throw QdrantTimeout on a timeout (the caller follows the task up) instead of the transport error. */
-	onTimeout?: boolean;
-}
-
-/** The request timed out; Qdrant may still be working on it. */
-export class QdrantTimeout extends Error {
-	constructor(readonly reason: unknown) {
-		super(reason instanceof Error ? reason.message : String(reason));
-		this.name = 'QdrantTimeout';
-	}
 }
 
 function errorText(body: unknown): string {
@@ -202,6 +192,21 @@ export function qdrantTransportError(
 
 /** One JSON call; returns Qdrant's `result` (undefined for a 202 "accepted"). */
 export async function qdrantCall<T>(ctx: IExecuteFunctions, itemIndex: number, call: Call): Promise<T> {
+	const answer = await qdrantCallUnlessTimeout<T>(ctx, itemIndex, call, false);
+	return (answer as { result: T }).result;
+}
+
+/**
+ * One JSON call that reports a timeout as `{timedOut: true}` instead of
+ * failing (when `followUp` is set), so the caller can follow up the task
+ * Qdrant goes on running.
+ */
+export async function qdrantCallUnlessTimeout<T>(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	call: Call,
+	followUp: boolean,
+): Promise<{ timedOut: false; result: T } | { timedOut: true }> {
 	const baseURL = await qdrantBaseUrl(ctx, itemIndex);
 	const options: IHttpRequestOptions = {
 		method: call.method,
@@ -222,7 +227,7 @@ export async function qdrantCall<T>(ctx: IExecuteFunctions, itemIndex: number, c
 			body: unknown;
 		};
 	} catch (error) {
-		if (call.onTimeout && isTimeout(error)) throw new QdrantTimeout(error);
+		if (followUp && isTimeout(error)) return { timedOut: true };
 		throw qdrantTransportError(ctx, itemIndex, error, call.doing);
 	}
 	let body = response.body;
@@ -236,7 +241,7 @@ export async function qdrantCall<T>(ctx: IExecuteFunctions, itemIndex: number, c
 	if (response.statusCode < 200 || response.statusCode >= 300) {
 		throw qdrantHttpError(ctx, itemIndex, response.statusCode, body, call.doing);
 	}
-	return (body as { result: T }).result;
+	return { timedOut: false, result: (body as { result: T }).result };
 }
 
 export async function listSnapshots(
