@@ -88,3 +88,34 @@ test('a 500 on create fails the run before anything is downloaded or deleted', a
 	expect(qdrant.requests.filter((r) => r.method === 'DELETE').length).toBe(deletesBefore);
 	expect([...qdrant.collections.get('docs')!.keys()].sort()).toEqual(before);
 });
+
+test('S3-backed Qdrant (no checksums): the same workflow verifies by the SHA-256 of the download, downloads ask for identity, retention applies', async () => {
+	const s3 = new QdrantStandIn({ apiKey: API_KEY, collections: ['docs'], storage: 's3', createdSnapshotSize: 2 * 1024 * 1024 + 7 });
+	await s3.start();
+	try {
+		const old = Array.from({ length: 5 }, (_, i) =>
+			s3.addSnapshot('docs', { creationTime: new Date(Date.UTC(2026, 10, 10 + i, 3)), content: { size: 2048, seed: 300 + i } }),
+		);
+		const [credentialId] = await bed.importCredentials([{ name: 'Qdrant stand-in', type: 'ragOpsQdrantApi', data: { url: s3.url, apiKey: API_KEY } }]);
+		const run = await bed.run(fixture(credentialId!));
+		expect(run.error).toBeUndefined();
+		const created = run.json('Create Snapshot')[0]!;
+		const snapshot = created.snapshot as { name: string; size: number; checksum?: string };
+		expect(snapshot.checksum).toBeUndefined();
+		const stored = s3.collections.get('docs')!.get(snapshot.name)!;
+		const sha = createHash('sha256').update(Buffer.concat([...contentChunks((stored as unknown as { content: SnapshotContent }).content)])).digest('hex');
+
+		expect(run.json('Download Snapshot')[0]).toMatchObject({ verified: true, sha256: sha, verification: { method: 'download-sha256', sha256: sha, qdrantChecksum: null } });
+		expect(run.json('Verify Snapshot')[0]).toMatchObject({ verified: true, verification: { method: 'download-sha256', sha256: sha } });
+		expect(run.json('Hash Binary')[0]!.downstreamSha256).toBe(sha);
+		const retention = run.json('Apply Retention')[0]!;
+		expect(retention).toMatchObject({ protected: snapshot.name, total: 6 });
+		expect(retention.deleted).toEqual(old.slice(0, 3).map((s) => s.name).reverse());
+		// Real n8n passes the node's Accept-Encoding through: Qdrant would otherwise compress on the fly.
+		const downloads = s3.requests.filter((r) => r.method === 'GET' && r.path.endsWith(`/snapshots/${snapshot.name}`));
+		expect(downloads.length).toBeGreaterThan(0);
+		expect(downloads.every((r) => r.acceptEncoding === 'identity')).toBe(true);
+	} finally {
+		await s3.stop();
+	}
+});
