@@ -210,6 +210,25 @@ describe('restore by upload', () => {
 		expect(qdrant.requests.some((r) => r.method === 'DELETE' && r.path.endsWith(String(json.uploadName)))).toBe(true);
 	});
 
+	test('on S3 storage the uploaded file stays on Qdrant\'s local disk: the item says it was not removed', async () => {
+		await standIn({ storage: 's3' });
+		const created = await run({ operation: 'create' });
+		const downloaded = await run({ operation: 'download' }, created.outputs[0]);
+		const { outputs, error } = await run({ operation: 'restore', restoreSource: 'upload' }, downloaded.outputs[0]);
+		expect(error).toBeUndefined();
+		expect(outputs[0]![0]!.json).toMatchObject({ restored: true, uploadRemoved: false, uploadWarning: expect.stringContaining('delete it by hand') });
+		expect(qdrant.localUploads.size).toBe(1);
+	});
+
+	test('with the read-only key retention deletes nothing and says the key may only read', async () => {
+		await standIn();
+		for (const d of [1, 2, 3]) qdrant.addSnapshot('docs', { creationTime: day(d), content: { size: 800, seed: d } });
+		const { error } = await run({ operation: 'applyRetention', keepLast: 1, verifiedFrom: 'verifyNewest' }, undefined, { apiKey: READ_ONLY });
+		expect(error?.message).toBe('Retention could not delete any of 2 snapshot(s)');
+		expect(error?.description).toContain('The API key may only read');
+		expect(names()).toHaveLength(3);
+	});
+
 	test('an upload left behind is excluded from retention and Verify Newest Now', async () => {
 		await standIn();
 		for (const d of [1, 2, 3]) qdrant.addSnapshot('docs', { creationTime: day(d), content: { size: 800, seed: d } });
