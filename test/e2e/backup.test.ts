@@ -119,3 +119,22 @@ test('S3-backed Qdrant (no checksums): the same workflow verifies by the SHA-256
 		await s3.stop();
 	}
 });
+
+test('a create that outlives its timeout in real n8n is followed up on Qdrant, and the pipeline goes on with the late snapshot', async () => {
+	const slow = new QdrantStandIn({ apiKey: API_KEY, collections: ['docs'], createdSnapshotSize: 64 * 1024 });
+	await slow.start();
+	try {
+		slow.faults.createDelayMs = 2500;
+		const [credentialId] = await bed.importCredentials([{ name: 'Qdrant stand-in', type: 'ragOpsQdrantApi', data: { url: slow.url, apiKey: API_KEY } }]);
+		const workflow = fixture(credentialId!) as { nodes: Array<{ name: string; parameters: Record<string, unknown> }> };
+		Object.assign(workflow.nodes.find((n) => n.name === 'Create Snapshot')!.parameters, { timeout: 1, followUp: 20 });
+		const run = await bed.run(workflow);
+		expect(run.error).toBeUndefined();
+		const created = run.json('Create Snapshot')[0]!;
+		expect(created).toMatchObject({ completed: true, finishedAfterTimeout: true, snapshot: { name: expect.stringMatching(/^docs-/) } });
+		expect(run.json('Verify Snapshot')[0]).toMatchObject({ verified: true, verification: { method: 'qdrant-checksum' } });
+		expect(slow.requests.some((r) => r.path === '/telemetry')).toBe(true);
+	} finally {
+		await slow.stop();
+	}
+});
