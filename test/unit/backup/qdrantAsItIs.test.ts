@@ -9,6 +9,7 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { QdrantBackup } from '../../../nodes/QdrantBackup/QdrantBackup.node';
+import { classifyRefusal } from '../../../nodes/QdrantBackup/qdrantClient';
 import { runNode } from '../../support/nodeHarness';
 import { contentChunks, nameStamp, PEER_ID, QdrantStandIn, type StandInOptions } from '../../support/qdrantStandIn';
 
@@ -185,6 +186,23 @@ describe('403s say what Qdrant refused', () => {
 		const { error } = await run({ operation: 'restore', restoreSource: 'url', location: 'file:///etc/qdrant/docs.snapshot' });
 		expect(error?.message).toContain('Qdrant only recovers files inside its snapshots folder');
 		expect(error?.httpCode).toBe('403');
+	});
+
+	test.each([
+		[401, 'Must provide an API key or an Authorization bearer token', 'missingKey'],
+		[401, 'Invalid API key or JWT', 'invalidKey'],
+		[403, 'Invalid JWT, stateful validation failed', 'invalidKey'],
+		[403, 'Forbidden: Global manage access is required', 'readOnlyKey'],
+		[403, 'Forbidden: Write access to collection docs is required', 'readOnlyKey'],
+		[403, 'Forbidden: Manage access for this operation is required', 'readOnlyKey'],
+		[403, 'Forbidden: Access to collection docs is required', 'collectionScope'],
+		[403, 'Forbidden: Only points access is allowed for collection docs', 'collectionScope'],
+		[403, 'Forbidden: Snapshot recovery from remote URLs is disabled in the configuration', 'urlRecoveryDisabled'],
+		[403, 'Forbidden: Snapshot file path must be inside the snapshots directory "/qdrant/snapshots"', 'fileOutsideSnapshots'],
+		[403, 'Storage locked: backups running, try later', 'storageLocked'],
+		[403, 'something else', 'forbidden'],
+	])('HTTP %i "%s" is classified as %s', (code, text, kind) => {
+		expect(classifyRefusal(code, text).kind).toBe(kind);
 	});
 
 	test('a missing key is told apart from a wrong one (both 401, plain text)', async () => {
