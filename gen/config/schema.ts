@@ -73,8 +73,10 @@ const hostPort = z
  */
 function httpUrlWithout(credentialsHint: string) {
 	return z
+		.string()
+		// Checked before the URL parser, which would silently drop tabs and newlines.
+		.regex(/^[^\s\u0000-\u001f\u007f]*$/, 'must not contain spaces or control characters')
 		.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
-		.refine((s) => !/[\s\u0000-\u001f\u007f]/.test(s), 'must not contain spaces or control characters')
 		.refine((s) => {
 			if (!URL.canParse(s)) return true; // z.url already said so
 			const u = new URL(s);

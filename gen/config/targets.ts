@@ -19,6 +19,7 @@ interface TargetsInput {
 	pushgateway: { address: string };
 	n8n: { address: string };
 	services: { name: string; dependsOn: string[] }[];
+	backups?: { collections: string[] };
 	alerting: {
 		receivers: {
 			slack: { apiUrlFile: string };
@@ -86,6 +87,13 @@ export function checkGeneratedTargets(cfg: TargetsInput, ctx: z.RefinementCtx): 
 		});
 	});
 
+	const collections = new Set<string>();
+	cfg.backups?.collections.forEach((c, i) => {
+		// Two alerts with one name and labels: promtool reports duplicate rules, Alertmanager sees one.
+		if (collections.has(c)) issue(['backups', 'collections', i], `"${c}" is listed twice`);
+		collections.add(c);
+	});
+
 	for (const cycle of dependencyCycles(cfg.services)) {
 		const names = cycle.map((i) => cfg.services[i].name);
 		const last = cycle[cycle.length - 2];
@@ -112,7 +120,7 @@ export function checkGeneratedTargets(cfg: TargetsInput, ctx: z.RefinementCtx): 
 		[['pushgateway', 'address'], 'the Pushgateway', Number(cfg.pushgateway.address.split(':')[1])],
 		[['n8n', 'address'], 'n8n', Number(cfg.n8n.address.split(':')[1])],
 	];
-	ports.forEach(([path, who, port], k) => {
+	ports.forEach(([path, , port], k) => {
 		if (path.length === 0) return;
 		const earlier = ports.slice(0, k).find(([, , p]) => p === port);
 		if (earlier) issue(path, `port ${port} is already published on 127.0.0.1 by ${earlier[1]} in docker-compose.observability.yml; use another port`);
