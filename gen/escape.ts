@@ -16,6 +16,23 @@ export function hasLoneSurrogate(text: string): boolean {
 }
 
 /**
+ * Characters no generated file should carry raw: controls (YAML readers refuse
+ * most of them), U+0085 / U+2028 / U+2029 (line breaks to Go's YAML 1.1 parser,
+ * which then misreads the rest of the line, e.g. as a directive), U+FEFF and
+ * the non-characters U+FFFE / U+FFFF.
+ */
+const UNSAFE_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/;
+
+/** Why `text` cannot be placed in a generated file as is, or undefined when it can. */
+export function unsafeTextReason(text: string): string | undefined {
+	if (hasLoneSurrogate(text)) return 'contains a lone UTF-16 surrogate: it has no UTF-8 form, so no generated file can carry it';
+	const m = UNSAFE_CHARACTER.exec(text);
+	if (!m) return undefined;
+	const code = `U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+	return `contains the control or line-separator character ${code}, which YAML readers refuse or read as a line break; remove it (in a regex write it as \\x{${m[0].charCodeAt(0).toString(16)}})`;
+}
+
+/**
  * A PromQL/LogQL double-quoted string literal. Both languages unquote with Go's
  * rules (strconv.Unquote); JSON's escapes (\" \\ \n \t \uXXXX …) are a subset
  * of Go's, and JSON leaves other Unicode as is. A lone surrogate would become

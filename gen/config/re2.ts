@@ -166,15 +166,13 @@ class Parser {
 				this.names.add(name);
 				return this.finishGroup(depth);
 			}
-			// Flags: (?flags) or (?flags:re), flags from imsU, optionally negated after one '-'.
-			let sawFlag = false;
+			// (?:re), (?flags) or (?flags:re), flags from imsU, some cleared after one '-' (as Go: `(?)` is empty flags).
 			let negated = false;
 			let flagsAfterMinus = false;
 			for (;;) {
 				const f = this.peek();
 				if (f === undefined) this.fail('unterminated flag group');
 				if (f === 'i' || f === 'm' || f === 's' || f === 'U') {
-					sawFlag = true;
 					if (negated) flagsAfterMinus = true;
 					this.i++;
 					continue;
@@ -186,7 +184,7 @@ class Parser {
 					continue;
 				}
 				if (f === ':' || f === ')') {
-					if (!sawFlag || (negated && !flagsAfterMinus)) this.fail('invalid or empty flag group');
+					if (negated && !flagsAfterMinus) this.fail('invalid flag group: "-" with no flag after it');
 					this.i++;
 					if (f === ')') return 0;
 					return this.finishGroup(depth);
@@ -212,9 +210,11 @@ class Parser {
 		if (c === undefined) this.fail('trailing backslash');
 		this.i++;
 		if (c === 'Q' && !inClass) {
-			// \Q…\E: literal text up to \E or the end.
+			// \Q…\E: literal text up to \E. Go lets it run to the end, but Prometheus compiles
+			// ^(?:<regex>)$, where an open \Q would swallow the closing parenthesis.
 			while (this.peek() !== undefined && !(this.peek() === '\\' && this.peek(1) === 'E')) this.i++;
-			if (this.peek() === '\\') this.i += 2;
+			if (this.peek() === undefined) this.fail('\\Q without \\E (Prometheus wraps the regex in ^(?:…)$, which the quote would swallow)');
+			this.i += 2;
 			return undefined;
 		}
 		if (!inClass && ASSERTION_ESCAPES.has(c)) return undefined;

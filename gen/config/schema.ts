@@ -55,12 +55,17 @@ const serviceLabel = labelName.refine((s) => !GENERATED_LABELS.includes(s), {
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const urlPath = z
 	.string()
-	.regex(/^\/[^\s]*$/, 'must be a path starting with /')
+	.regex(/^\/[^\s]*$/, 'must be a path starting with /, without spaces or line separators')
 	.refine((s) => !CONTROL.test(s), 'must not contain control characters')
-	.refine((s) => !s.includes('#'), 'must not contain # (a fragment never reaches the server)');
-const metricsPath = urlPath.refine((s) => !s.includes('?'), {
-	message: 'must not contain ? (Prometheus percent-encodes it into the path; query parameters are not supported here)',
-});
+	.refine((s) => !s.includes('#'), 'must not contain # (a fragment never reaches the server)')
+	// The probed URL is parsed by Go's url.Parse in the blackbox exporter, which refuses a stray %.
+	.refine((s) => !/%(?![0-9A-Fa-f]{2})/.test(s), 'must not contain a % that does not start a %XX escape (write %25 for a literal %)');
+/** Prometheus sends metrics_path as written and percent-encodes it itself: a ? or % would reach the server as %3F / %25. */
+const metricsPath = urlPath
+	.refine((s) => !s.includes('?'), {
+		message: 'must not contain ? (Prometheus percent-encodes it into the path; query parameters are not supported here)',
+	})
+	.refine((s) => !s.includes('%'), { message: 'must not contain % (Prometheus percent-encodes the path itself; write the character as is)' });
 const DNS_HOST = /^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*$/;
 const hostPort = z
 	.string()
@@ -77,6 +82,8 @@ function httpUrlWithout(credentialsHint: string) {
 		// Checked before the URL parser, which would silently drop tabs and newlines.
 		.regex(/^[^\s\u0000-\u001f\u007f]*$/, 'must not contain spaces or control characters')
 		.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+		// The browser-style parser above keeps a stray %, Go's url.Parse (Alertmanager, Grafana) refuses it.
+		.refine((s) => !/%(?![0-9A-Fa-f]{2})/.test(s), 'must not contain a % that does not start a %XX escape (write %25 for a literal %)')
 		.refine((s) => {
 			if (!URL.canParse(s)) return true; // z.url already said so
 			const u = new URL(s);

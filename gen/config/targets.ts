@@ -7,7 +7,7 @@
  */
 import { posix } from 'node:path';
 import type { z } from 'zod/v4';
-import { hasLoneSurrogate } from '../escape';
+import { unsafeTextReason } from '../escape';
 import { FIXED_SECRET_FILES, PUBLISHED_PORTS, STACK_SERVICES } from '../compose';
 import { JOBS } from '../prometheus/endpoints';
 import { META_SERVICE } from '../prometheus/rules/model';
@@ -74,7 +74,8 @@ export function checkGeneratedTargets(cfg: TargetsInput, ctx: z.RefinementCtx): 
 	const issue = (path: Path, message: string) => ctx.addIssue({ code: 'custom', path, message });
 
 	walkStrings(cfg, [], (text, path) => {
-		if (hasLoneSurrogate(text)) issue(path, 'contains a lone UTF-16 surrogate: it has no UTF-8 form, so no generated file can carry it');
+		const unsafe = unsafeTextReason(text);
+		if (unsafe) issue(path, unsafe);
 	});
 
 	cfg.services.forEach((s, i) => {

@@ -62,6 +62,9 @@ const regexes: [string, string][] = [
 	['[[:digits:]]', 'unknown character class'],
 	['\\x{110000}', 'beyond U+10FFFF'],
 	['(?i', 'unterminated flag group'],
+	['5\\Q..', '\\Q without \\E'],
+	['5\u2028', 'U+2028'],
+	['5\u007f', 'U+007F'],
 	['5\ud800', 'lone UTF-16 surrogate'],
 	['', 'must not be empty'],
 	['5'.repeat(257), 'at most 256 characters'],
@@ -138,6 +141,8 @@ const urlCases = [
 	set('Grafana URL with a password', 'grafanaUrl', 'user name or password', (c) => void (c.grafanaUrl = 'http://admin:admin@grafana:3000')),
 	set('runbook URL with a newline', 'runbookBaseUrl', 'control characters', (c) => void (c.runbookBaseUrl = 'https://wiki.example.com/a\nb')),
 	set('Grafana URL with a tab', 'grafanaUrl', 'control characters', (c) => void (c.grafanaUrl = 'http://grafana:3000/\tx')),
+	set('heartbeat URL with a stray %', 'alerting.receivers.heartbeat.url', '%XX escape', (c) => void (receivers(c).heartbeat.url = 'https://hb.example.com/ping/%%s')),
+	set('Grafana URL with a stray %', 'grafanaUrl', '%XX escape', (c) => void (c.grafanaUrl = 'http://grafana:3000/a%zz')),
 	set('heartbeat URL javascript:', 'alerting.receivers.heartbeat.url', 'http(s) URL', (c) => void (receivers(c).heartbeat.url = 'javascript:alert(1)')),
 ];
 
@@ -161,6 +166,9 @@ const pathCases = [
 	set('n8n metricsPath with a query', 'n8n.metricsPath', 'must not contain ?', (c) => void (c.n8n.metricsPath = '/metrics?x=1')),
 	set('healthPath with a control character', 'services[0].healthPath', 'control characters', (c) => void (ragApi(c).healthPath = '/health\u0001z')),
 	set('healthPath with DEL', 'services[0].healthPath', 'control characters', (c) => void (ragApi(c).healthPath = '/health\u007f')),
+	set('healthPath with a stray %', 'services[0].healthPath', '%XX escape', (c) => void (ragApi(c).healthPath = '/health%')),
+	set('metricsPath with %', 'services[0].metricsPath', 'must not contain %', (c) => void (ragApi(c).metricsPath = '/metrics%2F')),
+	set('healthPath with U+2028', 'services[0].healthPath', 'without spaces or line separators', (c) => void (ragApi(c).healthPath = '/health\u2028z')),
 	set('metricsPath with a lone surrogate', 'services[0].metricsPath', 'lone UTF-16 surrogate', (c) => void (ragApi(c).metricsPath = '/metrics\udc00')),
 	set('cron with a lone surrogate', 'ingestion.sources[0].cron', 'lone UTF-16 surrogate', (c) => void (c.ingestion.sources[0].cron = '0 2 * * *\ud83d')),
 ];
