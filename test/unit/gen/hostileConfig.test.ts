@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { main } from '../../../gen/cli';
 import { ConfigError, parseConfig } from '../../../gen/config/load';
+import { composeDocument, PUBLISHED_PORTS, STACK_SERVICES } from '../../../gen/compose';
+import { RESERVED_SERVICE_NAMES } from '../../../gen/config/targets';
+import { scrapeJobs } from '../../../gen/prometheus/scrape';
 import { SHIPPED_CONFIG } from './prometheus.helpers';
 
 type Config = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -238,6 +241,23 @@ afterAll(() => {
 
 test('the base config itself is valid', () => {
 	expect(problemsOf(readFileSync(SHIPPED_CONFIG, 'utf8'))).toEqual([]);
+});
+
+test('the reserved names and ports are exactly the ones the generators write themselves', () => {
+	const cfg = parseConfig(readFileSync(SHIPPED_CONFIG, 'utf8'));
+	const ownJobs = scrapeJobs(cfg)
+		.map((j) => j.job_name)
+		.filter((job) => !cfg.services.some((s) => s.name === job));
+	expect(ownJobs.filter((job) => !RESERVED_SERVICE_NAMES.has(job))).toEqual([]);
+	const services = composeDocument(cfg).services as Record<string, { ports?: string[] }>;
+	const fromAddresses = [cfg.pushgateway.address, cfg.n8n.address].map((a) => a.split(':')[0]);
+	expect(Object.keys(services).filter((name) => !fromAddresses.includes(name)).sort()).toEqual([...STACK_SERVICES].sort());
+	const published = Object.fromEntries(
+		Object.entries(services)
+			.filter(([name, s]) => s.ports && !fromAddresses.includes(name))
+			.map(([name, s]) => [name, Number(s.ports![0].split(':')[1])]),
+	);
+	expect(published).toEqual(PUBLISHED_PORTS);
 });
 
 test('the tries are distinct and there are at least 60', () => {
