@@ -10,7 +10,7 @@
  * left byte for byte as it was. The staging folder is always removed.
  */
 import * as nodeFs from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, parse as parsePath, relative, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { parser as logqlParser } from '@grafana/lezer-logql';
 import { promqlSyntaxErrors } from './promql';
@@ -89,14 +89,16 @@ export function writeOutput(outDir: string, files: readonly GeneratedFile[], fs:
 		if (f.path.startsWith('/') || f.path.split(/[\\/]/).includes('..')) throw new OutputError(`refusing to write outside the output folder: ${f.path}`);
 	}
 	let stage: string;
+	// Folders this run creates (the output folder itself included); removed again on failure if still empty.
+	const createdDirs: string[] = missingDirs(fs, parsePath(resolve(outDir)).root, resolve(outDir));
 	try {
 		fs.mkdirSync(outDir, { recursive: true });
 		stage = fs.mkdtempSync(join(outDir, STAGING_PREFIX));
 	} catch (error) {
+		removeEmptyDirs(fs, createdDirs);
 		throw new OutputError(`cannot create a staging folder in ${outDir} (${reason(error)}); nothing was written`);
 	}
 	const steps: Step[] = [];
-	const createdDirs: string[] = [];
 	try {
 		for (const f of files) {
 			const staged = join(stage, 'new', f.path);
@@ -137,10 +139,12 @@ export function writeOutput(outDir: string, files: readonly GeneratedFile[], fs:
 			}
 		}
 	} catch (error) {
-		const unrestored = rollBack(fs, steps, createdDirs);
+		const unrestored = restoreFiles(fs, steps);
 		// Keep the backups when some could not be put back: they are the only copy left.
-		if (unrestored.length === 0) fs.rmSync(stage, { recursive: true, force: true });
-		else {
+		if (unrestored.length === 0) {
+			fs.rmSync(stage, { recursive: true, force: true });
+			removeEmptyDirs(fs, createdDirs);
+		} else {
 			throw new OutputError(
 				`${(error as Error).message.replace(/; the previous output was restored$/, '')}; could not restore ${unrestored.join(', ')}: the previous files are in ${join(stage, 'previous')}`,
 			);
@@ -160,7 +164,7 @@ function missingDirs(fs: OutputFs, root: string, dir: string): string[] {
 }
 
 /** Puts back what the commit phase replaced; returns the targets it could not restore. */
-function rollBack(fs: OutputFs, steps: Step[], createdDirs: string[]): string[] {
+function restoreFiles(fs: OutputFs, steps: Step[]): string[] {
 	const failed: string[] = [];
 	for (const step of [...steps].reverse()) {
 		try {
@@ -170,6 +174,11 @@ function rollBack(fs: OutputFs, steps: Step[], createdDirs: string[]): string[] 
 			failed.push(step.target);
 		}
 	}
+	return failed;
+}
+
+/** Removes the folders this run created, innermost first, where nothing else has appeared in them. */
+function removeEmptyDirs(fs: OutputFs, createdDirs: string[]): void {
 	for (const dir of [...new Set(createdDirs)].reverse()) {
 		try {
 			fs.rmdirSync(dir);
@@ -177,5 +186,4 @@ function rollBack(fs: OutputFs, steps: Step[], createdDirs: string[]): string[] 
 			// Not empty (something else lives there) or already gone.
 		}
 	}
-	return failed;
 }

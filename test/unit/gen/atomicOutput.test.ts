@@ -122,6 +122,14 @@ test('a write fault while staging (disk full on the 12th file): the previous out
 	expect(faulty.calls()).toBe(12);
 });
 
+test('a staging fault into an output folder that did not exist yet removes the folders it created', () => {
+	const fresh = join(work, 'new/nested/out');
+	const result = runGen(['--config', SHIPPED_CONFIG, '--out', fresh], { fs: faultyFs('writeFileSync', 3, 'ENOSPC') });
+	expect(result.code).toBe(1);
+	expect(result.errors).toEqual([expect.stringMatching(/^gen: cannot stage .* \(ENOSPC\); the previous output is unchanged$/)]);
+	expect(fs.existsSync(join(work, 'new'))).toBe(false);
+});
+
 test('generated content that does not parse is caught before anything is replaced', () => {
 	const generators = [
 		...GENERATORS,
