@@ -108,6 +108,11 @@ const promRegex = z
 	.superRefine((s, ctx) => {
 		const problem = re2SyntaxError(s);
 		if (problem) ctx.addIssue({ code: 'custom', message: `is not a valid RE2 regex as Prometheus reads it: ${problem}` });
+	})
+	// The regex also goes into dashboard queries, where Grafana replaces $name, ${name} and [[name]] before
+	// Prometheus sees them ($__range, $__interval … always); in a status regex they would match nothing anyway.
+	.refine((s) => !/\$\w|\$\{|\[\[\w/.test(s), {
+		message: 'must not contain $name, ${…} or [[name]]: Grafana reads them as dashboard variables (write [$] or \\x{24} for a literal $)',
 	});
 const percent = z
 	.number()

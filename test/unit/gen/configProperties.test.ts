@@ -9,7 +9,8 @@
  *
  * Binaries are run once per batch (many configs per invocation), so the
  * suite stays within tens of seconds. FC_SEED=<n> replays a run; the seed is
- * printed with every failure.
+ * printed with every failure. FC_SCALE=<k> multiplies every run count for a
+ * deeper local search.
  */
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,6 +28,8 @@ import { configArb, hostileText, mutatedConfigArb, re2Regex, regexSoup, SENTINEL
 import { run } from './prometheus.helpers';
 
 const SEED = process.env.FC_SEED ? Number(process.env.FC_SEED) : Date.now() % 2_147_483_647;
+const SCALE = Math.max(1, Number(process.env.FC_SCALE ?? 1));
+const runs = (n: number) => Math.round(n * SCALE);
 const figures: string[] = [];
 const started = Date.now();
 
@@ -83,9 +86,9 @@ describe('in process', () => {
 				accepted++;
 				expect(inProcessProblems(outcome.files)).toEqual([]);
 			}),
-			{ numRuns: 300, seed: SEED },
+			{ numRuns: runs(300), seed: SEED },
 		);
-		figures.push(`schema+generators: 300 runs (${accepted} accepted, ${refused} refused)`);
+		figures.push(`schema+generators: ${runs(300)} runs (${accepted} accepted, ${refused} refused)`);
 		// Both sides must really be exercised, or the property proves little.
 		expect(accepted).toBeGreaterThan(60);
 		expect(refused).toBeGreaterThan(60);
@@ -96,12 +99,12 @@ describe('in process', () => {
 			fc.property(re2Regex, (re) => {
 				expect(re2SyntaxError(re)).toBeUndefined();
 			}),
-			{ numRuns: 500, seed: SEED },
+			{ numRuns: runs(500), seed: SEED },
 		);
 		for (const re of ['(?=a)', '(?!a)', '(?<=a)', '(?<!a)', '(a)\\1', '\\k<x>', 'a*+', 'a++', '(?<x>a)', '\\Z', '\\h', '(?>a)']) {
 			expect([re, re2SyntaxError(re)]).toEqual([re, expect.any(String)]);
 		}
-		figures.push('RE2 structured: 500 runs');
+		figures.push(`RE2 structured: ${runs(500)} runs`);
 	});
 });
 
@@ -131,12 +134,12 @@ describe('with the real promtool and amtool (batched)', () => {
 	afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 	test('every accepted hostile config passes promtool check rules / check config and amtool check-config', () => {
-		const samples = fc.sample(configArb, { numRuns: 60, seed: SEED });
+		const samples = fc.sample(configArb, { numRuns: runs(60), seed: SEED });
 		const batch = samples
 			.map((raw) => ({ raw, outcome: generate(raw) }))
 			.filter((s): s is { raw: RawConfig; outcome: Extract<Outcome, { accepted: true }> } => s.outcome.accepted)
 			.map((s) => ({ raw: s.raw, files: s.outcome.files }));
-		expect(batch.length).toBeGreaterThan(25);
+		expect(batch.length).toBeGreaterThan(runs(25));
 		const dirs = writeBatch(root, batch);
 		const explain = (what: string, output: string) => {
 			// The tools list every file; keep what failed.
@@ -176,11 +179,11 @@ describe('with the real promtool and amtool (batched)', () => {
 
 		const am = run('amtool', ['check-config', ...dirs.map((d) => join(d, 'alertmanager/alertmanager.yml'))]);
 		if (am.code !== 0) throw new Error(explain('amtool check-config', am.output));
-		figures.push(`promtool/amtool: ${batch.length} accepted configs of 60 sampled, ${ruleFiles.length} rule files`);
+		figures.push(`promtool/amtool: ${batch.length} accepted configs of ${samples.length} sampled, ${ruleFiles.length} rule files`);
 	});
 
 	test('regexes the RE2 check accepts compile in Prometheus (soundness against the real parser)', () => {
-		const regexes = [...new Set(fc.sample(fc.oneof(re2Regex, regexSoup), { numRuns: 600, seed: SEED }))];
+		const regexes = [...new Set(fc.sample(fc.oneof(re2Regex, regexSoup), { numRuns: runs(600), seed: SEED }))];
 		// The schema also refuses raw control and line-separator characters in any text (escape.ts).
 		const accepted = regexes.filter((re) => re2SyntaxError(re) === undefined && unsafeTextReason(re) === undefined);
 		const file = join(root, 're2.yml');
@@ -190,7 +193,7 @@ describe('with the real promtool and amtool (batched)', () => {
 		);
 		const result = run('promtool', ['check', 'rules', file]);
 		if (result.code !== 0) throw new Error(`promtool refused regexes the RE2 check accepted (FC_SEED=${SEED}):\n${result.output.slice(0, 3000)}`);
-		expect(accepted.length).toBeGreaterThan(200);
+		expect(accepted.length).toBeGreaterThan(runs(200));
 		figures.push(`RE2 vs promtool: ${accepted.length} accepted of ${regexes.length} distinct`);
 	});
 
@@ -209,7 +212,7 @@ describe('with the real promtool and amtool (batched)', () => {
 
 	test('PromQL string literals and Go template text round-trip exactly through promtool test rules', () => {
 		// What the schema lets into a config (unsafeTextReason is its generic text check).
-		const texts = [...new Set(fc.sample(hostileText, { numRuns: 300, seed: SEED }))].filter((t) => unsafeTextReason(t) === undefined);
+		const texts = [...new Set(fc.sample(hostileText, { numRuns: runs(300), seed: SEED }))].filter((t) => unsafeTextReason(t) === undefined);
 		const rules = texts.map((t, i) => ({
 			alert: `RoundTrip${i}`,
 			// absent() of a selector returns its equality matchers as labels: the literal, unquoted by Prometheus.
