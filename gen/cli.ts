@@ -77,7 +77,11 @@ export function main(argv: string[], overrides: GenOverrides = {}): number {
 	if (options.check) {
 		const stale = files.filter((f) => {
 			const path = join(options.out, f.path);
-			return !existsSync(path) || readFileSync(path, 'utf8') !== f.content;
+			try {
+				return !existsSync(path) || readFileSync(path, 'utf8') !== f.content;
+			} catch {
+				return true; // unreadable (a folder in its place, no permission): not what gen would write
+			}
 		});
 		for (const f of stale) console.error(`out of date: ${f.path}`);
 		if (stale.length > 0) {

@@ -162,6 +162,15 @@ test.each([1, 7, 20, 33])('a rename that fails on commit step %i: the previous o
 	expectUntouched(runGen(['--config', SHIPPED_CONFIG, '--out', out], { fs: faulty }), /cannot write .* \(EIO\); the previous output was restored/);
 });
 
+test('--check reports a folder in place of a generated file as out of date, in one line, without a stack trace', () => {
+	rmSync(join(out, 'prometheus/prometheus.yml'));
+	mkdirSync(join(out, 'prometheus/prometheus.yml'));
+	const result = runGen(['--config', MINIMAL, '--out', out, '--check']);
+	expect(result.code).toBe(1);
+	expect(result.errors[0]).toBe('out of date: prometheus/prometheus.yml');
+	expect(result.errors.join('\n')).not.toMatch(/\n\s+at /);
+});
+
 test('a read-only file is replaced by rename and keeps its mode, as an in-place write would', () => {
 	const target = join(out, 'prometheus/prometheus.yml');
 	chmodSync(target, 0o444);
