@@ -1,8 +1,8 @@
 /**
  * Config checks that come from what the generators write, not from the shape
  * of the config: names the generator already uses itself (scrape jobs,
- * compose services, secret files, published ports), dependency cycles that
- * would make Alertmanager inhibit every alert of the cycle, and text no target
+ * compose services, secret files, published ports), dependency cycles under
+ * which Alertmanager inhibits every alert of the cycle once all of it is down, and text no target
  * language can carry. Each problem names the exact path, like the schema's own.
  */
 import { posix } from 'node:path';
@@ -101,7 +101,7 @@ export function checkGeneratedTargets(cfg: TargetsInput, ctx: z.RefinementCtx): 
 		const closing = cfg.services[last].dependsOn.indexOf(names[names.length - 1]);
 		issue(
 			['services', last, 'dependsOn', closing],
-			`dependency cycle ${names.join(' → ')}: while one of them is down Alertmanager would inhibit the alerts of all of them, so nobody is paged; remove one edge`,
+			`dependency cycle ${names.join(' → ')}: when they are all down, each one's down alert inhibits the alerts of the one that depends on it, so Alertmanager pages nobody; remove one edge`,
 		);
 	}
 
