@@ -16,7 +16,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import fc from 'fast-check';
-import { stringify } from 'yaml';
+import { parse as parseYaml, stringify } from 'yaml';
 import { GENERATORS } from '../../../gen/artefacts';
 import { ConfigError, parseConfig } from '../../../gen/config/load';
 import { re2SyntaxError } from '../../../gen/config/re2';
@@ -57,6 +57,14 @@ function inProcessProblems(files: GeneratedFile[]): string[] {
 		const userinfo = /[a-z]+:\/\/[^/\s"'@]*:[^/\s"'@]*@/i.exec(f.content);
 		if (userinfo) problems.push(`${f.path}: carries a URL with user:password (${userinfo[0]})`);
 		if (hasLoneSurrogate(f.content)) problems.push(`${f.path}: carries a lone surrogate`);
+		// docker compose interpolates $VAR and ${VAR} in every value; only $$ is a literal $.
+		if (f.path === 'docker-compose.observability.yml') {
+			const walk = (v: unknown): void => {
+				if (typeof v === 'string' && /\$(?!\$)/.test(v.replace(/\$\$/g, ''))) problems.push(`${f.path}: unescaped $ in ${JSON.stringify(v)}`);
+				else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+			};
+			walk(parseYaml(f.content));
+		}
 	}
 	return problems;
 }
