@@ -5,12 +5,17 @@
  * it exits 1 listing the files that differ from what is committed, so CI
  * catches a hand edit or a forgotten regeneration. On an invalid config it
  * prints one line per problem (each naming the exact path) and writes nothing.
+ * Output is written all or nothing (gen/output.ts): a failure part way prints
+ * one line and leaves the previous files as they were.
  */
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { GENERATORS } from './artefacts';
 import { ConfigError, loadConfig } from './config/load';
-import type { GeneratedFile } from './types';
+import { writeOutput, type OutputFs } from './output';
+import type { GeneratedFile, Generator } from './types';
+
+type Generators = ReadonlyArray<{ name: string; generate: Generator }>;
 
 export interface GenOptions {
 	config: string;
@@ -33,9 +38,15 @@ export function parseArgs(argv: string[]): GenOptions {
 }
 
 /** Runs every generator; throws ConfigError before anything is produced when the config is invalid. */
-export function generateAll(configFile: string): GeneratedFile[] {
+export function generateAll(configFile: string, generators: Generators = GENERATORS): GeneratedFile[] {
 	const config = loadConfig(configFile);
-	const files = GENERATORS.flatMap((g) => g.generate(config));
+	const files = generators.flatMap((g) => {
+		try {
+			return g.generate(config);
+		} catch (error) {
+			throw new Error(`the ${g.name} generator failed: ${(error as Error).message}`);
+		}
+	});
 	const seen = new Set<string>();
 	for (const f of files) {
 		if (seen.has(f.path)) throw new Error(`two generators write ${f.path}`);
@@ -44,23 +55,33 @@ export function generateAll(configFile: string): GeneratedFile[] {
 	return files.sort((a, b) => a.path.localeCompare(b.path));
 }
 
-export function main(argv: string[]): number {
+/** Seams for tests: other generators (e.g. one that throws) or a file system with a fault injected. */
+export interface GenOverrides {
+	generators?: Generators;
+	fs?: OutputFs;
+}
+
+export function main(argv: string[], overrides: GenOverrides = {}): number {
 	let options: GenOptions;
 	let files: GeneratedFile[];
 	try {
 		options = parseArgs(argv);
-		files = generateAll(resolve(options.config));
+		files = generateAll(resolve(options.config), overrides.generators);
 	} catch (error) {
 		if (error instanceof ConfigError) {
 			for (const problem of error.problems) console.error(`${options!.config}: ${problem}`);
 			console.error('Nothing was written.');
-		} else console.error(`gen: ${(error as Error).message}`);
+		} else console.error(`gen: ${(error as Error).message}; nothing was written.`);
 		return 2;
 	}
 	if (options.check) {
 		const stale = files.filter((f) => {
 			const path = join(options.out, f.path);
-			return !existsSync(path) || readFileSync(path, 'utf8') !== f.content;
+			try {
+				return !existsSync(path) || readFileSync(path, 'utf8') !== f.content;
+			} catch {
+				return true; // unreadable (a folder in its place, no permission): not what gen would write
+			}
 		});
 		for (const f of stale) console.error(`out of date: ${f.path}`);
 		if (stale.length > 0) {
@@ -70,10 +91,12 @@ export function main(argv: string[]): number {
 		console.log(`${files.length} generated files are up to date.`);
 		return 0;
 	}
-	for (const f of files) {
-		const path = join(options.out, f.path);
-		mkdirSync(dirname(path), { recursive: true });
-		writeFileSync(path, f.content);
+	try {
+		writeOutput(options.out, files, overrides.fs);
+	} catch (error) {
+		// One line, no stack trace: the writer's messages say what failed and what state the output is in.
+		console.error(`gen: ${(error as Error).message}`);
+		return 1;
 	}
 	console.log(`Wrote ${files.length} files from ${options.config}.`);
 	return 0;

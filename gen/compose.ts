@@ -23,6 +23,7 @@ import { stringify } from 'yaml';
 import type { RagopsConfig } from './config/schema';
 import { formatDuration, parseDuration } from './duration';
 import { GENERATED_HEADER, type GeneratedFile } from './types';
+import { composeText } from './escape';
 import { DASHBOARDS_MOUNT } from './grafana/provisioning';
 import { LOKI_CONFIG_MOUNT, LOKI_PORT, LOKI_RULES_MOUNT } from './loki/config';
 import { ALLOY_CONFIG_MOUNT } from './loki/alloy';
@@ -41,6 +42,15 @@ export const IMAGES = {
 	n8n: 'n8nio/n8n:2.40.7',
 } as const;
 
+/** Compose services with fixed names (the Pushgateway and n8n are named after the hosts of their addresses). */
+export const STACK_SERVICES = ['prometheus', 'alertmanager', 'blackbox-exporter', 'loki', 'alloy', 'grafana'] as const;
+
+/** Host ports the fixed services publish on 127.0.0.1 (the Pushgateway and n8n publish the ports of their addresses). */
+export const PUBLISHED_PORTS: Readonly<Record<string, number>> = { prometheus: 9090, alertmanager: 9093, loki: LOKI_PORT, grafana: 3000 };
+
+/** Secret files under ./secrets/ whose names do not come from the config. */
+export const FIXED_SECRET_FILES = ['grafana-admin-password', 'n8n-encryption-key'] as const;
+
 /** The file `npm run build && npm pack` writes at the repository root. */
 export function packageTarball(): string {
 	const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { name: string; version: string };
@@ -57,6 +67,7 @@ interface Secret {
 function secrets(cfg: RagopsConfig): Record<string, Secret & { target?: string }> {
 	const slack = cfg.alerting.receivers.slack.apiUrlFile;
 	const pagerduty = cfg.alerting.receivers.pagerduty.routingKeyFile;
+	const heartbeatPassword = cfg.alerting.receivers.heartbeat?.basicAuth?.passwordFile;
 	return {
 		slack_webhook_url: {
 			name: 'slack_webhook_url',
@@ -70,8 +81,18 @@ function secrets(cfg: RagopsConfig): Record<string, Secret & { target?: string }
 			target: pagerduty,
 			example: '0123456789abcdef0123456789abcdef',
 		},
-		grafana_admin_password: { name: 'grafana_admin_password', file: 'grafana-admin-password', example: 'change-me' },
-		n8n_encryption_key: { name: 'n8n_encryption_key', file: 'n8n-encryption-key', example: 'replace-with-a-long-random-string' },
+		...(heartbeatPassword
+			? {
+					heartbeat_password: {
+						name: 'heartbeat_password',
+						file: basename(heartbeatPassword),
+						target: heartbeatPassword,
+						example: 'heartbeat-basic-auth-password',
+					},
+				}
+			: {}),
+		grafana_admin_password: { name: 'grafana_admin_password', file: FIXED_SECRET_FILES[0], example: 'change-me' },
+		n8n_encryption_key: { name: 'n8n_encryption_key', file: FIXED_SECRET_FILES[1], example: 'replace-with-a-long-random-string' },
 	};
 }
 
@@ -130,7 +151,9 @@ export function composeDocument(cfg: RagopsConfig): Record<string, unknown> {
 					'./alertmanager/templates:/etc/alertmanager/templates:ro',
 					'alertmanager-data:/alertmanager',
 				],
-				secrets: [sec.slack_webhook_url, sec.pagerduty_routing_key].map((s) => ({ source: s.name, target: s.target })),
+				secrets: [sec.slack_webhook_url, sec.pagerduty_routing_key, sec.heartbeat_password]
+					.filter((s) => s !== undefined)
+					.map((s) => ({ source: s.name, target: s.target })),
 				healthcheck: wget('http://127.0.0.1:9093/-/ready'),
 				restart: 'unless-stopped',
 			},
@@ -234,6 +257,14 @@ export function composeDocument(cfg: RagopsConfig): Record<string, unknown> {
 	};
 }
 
+/** Every string of the document with compose's `$` interpolation escaped (config values such as URLs may hold a `$`). */
+function escapeInterpolation(value: unknown): unknown {
+	if (typeof value === 'string') return composeText(value);
+	if (Array.isArray(value)) return value.map(escapeInterpolation);
+	if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeInterpolation(v)]));
+	return value;
+}
+
 export const generateCompose = (cfg: RagopsConfig): GeneratedFile[] => [
 	{
 		path: COMPOSE_FILE,
@@ -242,7 +273,7 @@ export const generateCompose = (cfg: RagopsConfig): GeneratedFile[] => [
 			'# Before `docker compose -f docker-compose.observability.yml up -d`:',
 			`#   npm run build && npm pack            # writes ${packageTarball()}, which n8n installs at start`,
 			'#   for f in secrets/*.example; do cp -n "$f" "${f%.example}"; done   # then put real values in',
-			stringify(composeDocument(cfg), { lineWidth: 0 }),
+			stringify(escapeInterpolation(composeDocument(cfg)), { lineWidth: 0 }),
 		].join('\n'),
 	},
 	...Object.values(secrets(cfg)).map((s) => ({ path: `secrets/${s.file}.example`, content: `${s.example}\n` })),

@@ -13,15 +13,17 @@ import { buildRuleGroups } from './prometheus/rules';
 import { DASHBOARDS } from './grafana';
 import { COMMON_TAGS } from './grafana/panels';
 import { GENERATED_HEADER, type GeneratedFile } from './types';
+import { goTemplateText } from './escape';
 
 const json = (value: unknown) => JSON.stringify(value, null, 2) + '\n';
 
 /** `_config` defaults: with these the mixin's output equals the generated files. */
 export function mixinDefaults(cfg: RagopsConfig): Record<string, unknown> {
 	return {
-		// std.format pattern; % in the base URL is escaped so it survives formatting.
-		runbookURLPattern: `${cfg.runbookBaseUrl.replace(/%/g, '%%')}#%s`,
-		grafanaUrl: cfg.grafanaUrl.replace(/\/+$/, ''),
+		// std.format pattern; % in the base URL is escaped so it survives formatting. Both URLs end up in
+		// annotations, which Prometheus expands as Go templates, so they are template-escaped like the rules'.
+		runbookURLPattern: `${goTemplateText(cfg.runbookBaseUrl).replace(/%/g, '%%')}#%s`,
+		grafanaUrl: goTemplateText(cfg.grafanaUrl.replace(/\/+$/, '')),
 		dashboardTags: COMMON_TAGS,
 		dashboardRefresh: '1m',
 		// alertname → `for` override, e.g. { RagApiHighErrorRate: '15m' }.

@@ -88,7 +88,13 @@ export function buildAlertmanagerConfig(cfg: RagopsConfig): Record<string, unkno
 		},
 		{ name: RECEIVERS.null },
 	];
-	if (heartbeat) receivers.push({ name: RECEIVERS.heartbeat, webhook_configs: [{ url: heartbeat.url, send_resolved: false }] });
+	if (heartbeat) {
+		// Credentials only as a file: the schema refuses a URL with user:password@ (it would sit here in clear).
+		const auth = heartbeat.basicAuth
+			? { http_config: { basic_auth: { username: heartbeat.basicAuth.username, password_file: heartbeat.basicAuth.passwordFile } } }
+			: {};
+		receivers.push({ name: RECEIVERS.heartbeat, webhook_configs: [{ url: heartbeat.url, send_resolved: false, ...auth }] });
+	}
 	return {
 		route: {
 			receiver: RECEIVERS.slack,

@@ -27,16 +27,27 @@ export function formatPath(path: readonly PropertyKey[]): string {
 	return out || '(root)';
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+/**
+ * Messages quote the offending value; a value with a newline (or another line
+ * break) must not split one problem over two lines, so such characters are
+ * shown as escapes.
+ */
+function oneLine(text: string): string {
+	return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, (c) =>
+		JSON.stringify(c).slice(1, -1).replace(/^[\s\S]$/, `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+	);
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string[] {
 	if (issue.code === 'unrecognized_keys') {
-		return issue.keys
-			.map((key) => `${formatPath([...issue.path, key])}: unknown key (check the spelling; see ragops.config.schema.json)`)
-			.join('\n');
+		return issue.keys.map(
+			(key) => `${oneLine(formatPath([...issue.path, key]))}: unknown key (check the spelling; see ragops.config.schema.json)`,
+		);
 	}
 	if (issue.code === 'invalid_type' && issue.input === undefined) {
-		return `${formatPath(issue.path)}: required (${issue.expected})`;
+		return [`${oneLine(formatPath(issue.path))}: required (${issue.expected})`];
 	}
-	return `${formatPath(issue.path)}: ${issue.message}`;
+	return [`${oneLine(formatPath(issue.path))}: ${oneLine(issue.message)}`];
 }
 
 export function parseConfig(text: string, file = 'ragops.config.yaml'): RagopsConfig {
@@ -50,7 +61,7 @@ export function parseConfig(text: string, file = 'ragops.config.yaml'): RagopsCo
 	const raw: unknown = doc.toJS();
 	const result = ragopsConfigSchema.safeParse(raw, { reportInput: true });
 	if (!result.success) {
-		throw new ConfigError(file, result.error.issues.flatMap((i) => describeIssue(i).split('\n')));
+		throw new ConfigError(file, result.error.issues.flatMap(describeIssue));
 	}
 	return result.data;
 }

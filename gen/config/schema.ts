@@ -11,27 +11,109 @@
  */
 import { z } from 'zod/v4';
 import { DURATION_PATTERN, parseDuration } from '../duration';
+import { re2SyntaxError } from './re2';
+import { checkGeneratedTargets } from './targets';
 
-const duration = z
-	.string()
-	.refine((s) => s !== '' && DURATION_PATTERN.test(s) && parseDuration(s) > 0, {
-		message: 'must be a duration such as 30s, 5m, 26h or 7d',
-	})
-	.describe('A Prometheus duration: 30s, 5m, 1h30m, 26h, 7d');
+const isDuration = (s: string) => s !== '' && DURATION_PATTERN.test(s) && parseDuration(s) > 0;
+
+/**
+ * A duration between `min` and `max` (Prometheus syntax). The default upper
+ * bound keeps every derived value (2× periods in PromQL, `for:`, compose
+ * flags) far inside what Prometheus, Alertmanager and Loki parse (Go's
+ * time.Duration ends at 292 years).
+ */
+function durationBetween(min: string, max: string) {
+	return z
+		.string()
+		.refine(isDuration, { message: 'must be a duration such as 30s, 5m, 26h or 7d', abort: true })
+		.refine((s) => parseDuration(s) >= parseDuration(min), { message: `must be at least ${min}` })
+		.refine((s) => parseDuration(s) <= parseDuration(max), { message: `must be at most ${max}` })
+		.describe('A Prometheus duration: 30s, 5m, 1h30m, 26h, 7d');
+}
+
+const duration = durationBetween('1ms', '10y');
 
 /** Lower-case DNS-label style names: they become job names, label values, file names and URL anchors. */
 const name = z
 	.string()
 	.regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes, starting with a letter (e.g. rag-api)');
 
-const metricName = z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'must be a valid Prometheus metric name');
-const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a valid Prometheus label name');
-const urlPath = z.string().regex(/^\/[^\s]*$/, 'must be a path starting with /');
+const notReserved = (s: string) => !s.startsWith('__');
+const metricName = z
+	.string()
+	.regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'must be a valid Prometheus metric name')
+	.refine(notReserved, 'names starting with __ are reserved for Prometheus itself');
+const labelName = z
+	.string()
+	.regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a valid Prometheus label name')
+	.refine(notReserved, 'label names starting with __ are reserved for Prometheus itself (relabelling drops them)');
+/** Labels the generated rules set or select on themselves; a service's own label of that name would be overwritten. */
+const GENERATED_LABELS = ['job', 'instance', 'service', 'le'];
+const serviceLabel = labelName.refine((s) => !GENERATED_LABELS.includes(s), {
+	message: `must not be one of ${GENERATED_LABELS.join(', ')}: the generated rules set or select those labels themselves`,
+});
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const urlPath = z
+	.string()
+	.regex(/^\/[^\s]*$/, 'must be a path starting with /, without spaces or line separators')
+	.refine((s) => !CONTROL.test(s), 'must not contain control characters')
+	.refine((s) => !s.includes('#'), 'must not contain # (a fragment never reaches the server)')
+	// The probed URL is parsed by Go's url.Parse in the blackbox exporter, which refuses a stray %.
+	.refine((s) => !/%(?![0-9A-Fa-f]{2})/.test(s), 'must not contain a % that does not start a %XX escape (write %25 for a literal %)');
+/** Prometheus sends metrics_path as written and percent-encodes it itself: a ? or % would reach the server as %3F / %25. */
+const metricsPath = urlPath
+	.refine((s) => !s.includes('?'), {
+		message: 'must not contain ? (Prometheus percent-encodes it into the path; query parameters are not supported here)',
+	})
+	.refine((s) => !s.includes('%'), { message: 'must not contain % (Prometheus percent-encodes the path itself; write the character as is)' });
+const DNS_HOST = /^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*$/;
 const hostPort = z
 	.string()
-	.regex(/^[a-zA-Z0-9.-]+:\d{1,5}$/, 'must be host:port as Prometheus scrapes it, e.g. rag-api:8000');
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
-const filePath = z.string().min(1).regex(/^[^\s]+$/, 'must be a file path without spaces');
+	.regex(/^[a-zA-Z0-9.-]+:\d{1,5}$/, 'must be host:port as Prometheus scrapes it, e.g. rag-api:8000')
+	.refine((s) => DNS_HOST.test(s.split(':')[0]), 'the host must be a DNS name or IPv4 address (letters, digits, dots, inner dashes)')
+	.refine((s) => Number(s.split(':')[1]) >= 1 && Number(s.split(':')[1]) <= 65535, 'the port must be between 1 and 65535');
+/**
+ * Generated files are committed and world-readable (alertmanager.yml, compose,
+ * dashboards), so a URL must not carry credentials: they would be copied in clear.
+ */
+function httpUrlWithout(credentialsHint: string) {
+	return z
+		.string()
+		// Checked before the URL parser, which would silently drop tabs and newlines.
+		.regex(/^[^\s\u0000-\u001f\u007f]*$/, 'must not contain spaces or control characters')
+		.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+		// The browser-style parser above keeps a stray %, Go's url.Parse (Alertmanager, Grafana) refuses it.
+		.refine((s) => !/%(?![0-9A-Fa-f]{2})/.test(s), 'must not contain a % that does not start a %XX escape (write %25 for a literal %)')
+		.refine((s) => {
+			if (!URL.canParse(s)) return true; // z.url already said so
+			const u = new URL(s);
+			return u.username === '' && u.password === '';
+		}, `must not contain a user name or password (user:password@): generated files are committed and would carry it in clear; ${credentialsHint}`);
+}
+const httpUrl = httpUrlWithout('remove it');
+const filePath = z
+	.string()
+	.min(1)
+	.regex(/^[^\s]+$/, 'must be a file path without spaces')
+	.regex(/^\/[A-Za-z0-9._@+/-]+$/, 'must be an absolute path inside the container (letters, digits and . _ @ + - /)')
+	.refine((s) => !s.split('/').some((part) => part === '.' || part === '..'), 'must not contain . or .. segments')
+	.refine((s) => !(s.split('/').pop() ?? '').startsWith('.') && !s.endsWith('/'), {
+		message: 'must name a file whose name does not start with a dot (compose reads it from ./secrets/<file name>)',
+	});
+/** Prometheus compiles label-matcher regexes with Go's RE2; refuse what it would refuse, with the reason. */
+const promRegex = z
+	.string()
+	.min(1, 'must not be empty (an empty regex matches only series without the label)')
+	.max(256, 'must be at most 256 characters')
+	.superRefine((s, ctx) => {
+		const problem = re2SyntaxError(s);
+		if (problem) ctx.addIssue({ code: 'custom', message: `is not a valid RE2 regex as Prometheus reads it: ${problem}` });
+	})
+	// The regex also goes into dashboard queries, where Grafana replaces $name, ${name} and [[name]] before
+	// Prometheus sees them ($__range, $__interval … always); in a status regex they would match nothing anyway.
+	.refine((s) => !/\$\w|\$\{|\[\[\w/.test(s), {
+		message: 'must not contain $name, ${…} or [[name]]: Grafana reads them as dashboard variables (write [$] or \\x{24} for a literal $)',
+	});
 const percent = z
 	.number()
 	.gt(0, 'must be above 0 (a percentage, e.g. 99.5)')
@@ -43,15 +125,14 @@ const ragApiMetrics = z
 		requestsTotal: metricName
 			.default('http_requests_total')
 			.describe('Counter of requests, with a status-code label'),
-		statusLabel: labelName.default('status_code').describe('Label on requestsTotal carrying the HTTP status code'),
-		errorStatusRegex: z
-			.string()
+		statusLabel: serviceLabel.default('status_code').describe('Label on requestsTotal carrying the HTTP status code'),
+		errorStatusRegex: promRegex
 			.default('5..')
 			.describe('Status codes that count as errors for the availability SLO (PromQL regex)'),
 		latencyHistogram: metricName
 			.default('http_request_duration_seconds')
 			.describe('Histogram base name (without _bucket) of request latency in seconds'),
-		routeLabel: labelName.default('route').describe('Label naming the route or endpoint, for dashboards'),
+		routeLabel: serviceLabel.default('route').describe('Label naming the route or endpoint, for dashboards'),
 	})
 	.describe('Metric names the RAG API exposes; override when yours differ (e.g. kb_query_duration_seconds)');
 
@@ -79,7 +160,7 @@ const service = z
 		kind: z.enum(SERVICE_KINDS).describe('What the service is; decides default paths, metrics and alerts'),
 		address: hostPort.describe('host:port Prometheus scrapes and probes'),
 		scheme: z.enum(['http', 'https']).default('http'),
-		metricsPath: urlPath.optional().describe('Path of the metrics endpoint; omit to not scrape the service'),
+		metricsPath: metricsPath.optional().describe('Path of the metrics endpoint; omit to not scrape the service'),
 		healthPath: urlPath.optional().describe('Path the blackbox exporter probes (e.g. /healthz); omit for none'),
 		critical: z.boolean().default(false).describe('Whether an outage pages (critical) or only warns'),
 		dependsOn: z.array(name).default([]).describe('Services this one needs; alerts on it are inhibited while they are down'),
@@ -152,7 +233,18 @@ const receivers = z.strictObject({
 		routingKeyFile: filePath.describe('File holding the PagerDuty Events v2 routing key (mounted secret)'),
 	}),
 	heartbeat: z
-		.strictObject({ url: httpUrl.describe('Dead man\'s switch URL the Watchdog alert is sent to') })
+		.strictObject({
+			url: httpUrlWithout('put the password in a file and set basicAuth.username and basicAuth.passwordFile').describe(
+				'Dead man\'s switch URL the Watchdog alert is sent to',
+			),
+			basicAuth: z
+				.strictObject({
+					username: z.string().regex(/^[^\s:]+$/, 'must be a user name without spaces or colons'),
+					passwordFile: filePath.describe('File holding the password (mounted secret)'),
+				})
+				.optional()
+				.describe('HTTP basic auth for the heartbeat URL; the password only ever comes from a file'),
+		})
 		.optional(),
 });
 
@@ -166,12 +258,13 @@ export const ragopsConfigSchema = z
 			.strictObject({
 				scrapeInterval: duration.default('15s'),
 				evaluationInterval: duration.default('15s'),
-				retention: duration.default('15d'),
+				// Prometheus silently caps longer retention at 100y.
+				retention: durationBetween('1h', '100y').default('15d'),
 			})
 			.default({ scrapeInterval: '15s', evaluationInterval: '15s', retention: '15d' }),
 		pushgateway: z.strictObject({ address: hostPort }).default({ address: 'pushgateway:9091' }),
 		n8n: z
-			.strictObject({ address: hostPort, metricsPath: urlPath.default('/metrics') })
+			.strictObject({ address: hostPort, metricsPath: metricsPath.default('/metrics') })
 			.default({ address: 'n8n:5678', metricsPath: '/metrics' }),
 		services: z.array(service).min(1, 'list at least one service'),
 		healthChecks: healthChecks.default({ every: '30s', staleAfter: '5m' }),
@@ -190,7 +283,8 @@ export const ragopsConfigSchema = z
 		}),
 		logs: z
 			.strictObject({
-				retention: duration.default('31d').describe('How long Loki keeps logs (compactor retention)'),
+				// Loki's compactor refuses retention below 24h.
+				retention: durationBetween('24h', '100y').default('31d').describe('How long Loki keeps logs (compactor retention)'),
 				errorRateThreshold: z
 					.number()
 					.positive()
@@ -282,7 +376,8 @@ export const ragopsConfigSchema = z
 				message: `must be longer than healthChecks.every (${cfg.healthChecks.every})`,
 			});
 		}
-	});
+	})
+	.superRefine(checkGeneratedTargets);
 
 export type RagopsConfig = z.output<typeof ragopsConfigSchema>;
 export type ServiceConfig = RagopsConfig['services'][number];

@@ -7,12 +7,13 @@
  * `service` (the compose service name, which must equal the service's name in
  * ragops.config.yaml) and `container`.
  */
+import { logqlString } from '../escape';
 
 /** Case-insensitive line filter for error-level lines in plain-text and JSON logs. */
 export const ERROR_LINE_FILTER = '|~ `(?i)\\b(error|fatal|critical|panic|exception|traceback)\\b`';
 
 export function serviceSelector(service: string): string {
-	return `{service="${service}"}`;
+	return `{service=${logqlString(service)}}`;
 }
 
 /** Error lines per second of one service over `range` (a LogQL duration or a Grafana variable). */

@@ -2,6 +2,7 @@
 import type { RagopsConfig } from '../../config/schema';
 import { PUSH_JOBS } from '../../../nodes/shared/metricCatalog';
 import { renderDashboard, statPanel, timeseriesPanel } from '../panels';
+import { promqlString } from '../../escape';
 
 export const N8N_UID = 'ragops-n8n';
 
@@ -63,7 +64,7 @@ export function n8nDashboard(cfg: RagopsConfig): string {
 							w: 24,
 							h: 8,
 						},
-						[{ expr: `time() - max by (job, target) (push_time_seconds{job=~"${pushJobs}"})`, legend: '{{job}} {{target}}' }],
+						[{ expr: `time() - max by (job, target) (push_time_seconds{job=~${promqlString(pushJobs)}})`, legend: '{{job}} {{target}}' }],
 					),
 				],
 			},

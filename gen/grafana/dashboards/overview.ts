@@ -4,6 +4,7 @@ import type { RagopsConfig } from '../../config/schema';
 import { METRICS, PUSH_JOBS } from '../../../nodes/shared/metricCatalog';
 import { renderDashboard, statPanel, tablePanel } from '../panels';
 import { tileWidth } from '../services';
+import { promqlString } from '../../escape';
 
 export const OVERVIEW_UID = 'ragops-overview';
 
@@ -18,12 +19,12 @@ export function overviewDashboard(cfg: RagopsConfig): string {
 	const w = tileWidth(cfg.services.length);
 	const health = cfg.services.map((s) => {
 		const queries = [
-			{ expr: `min(${METRICS.healthUp.name}{job="${PUSH_JOBS.health}", target="${s.name}"})`, legend: 'n8n check' },
+			{ expr: `min(${METRICS.healthUp.name}{job=${promqlString(PUSH_JOBS.health)}, target=${promqlString(s.name)}})`, legend: 'n8n check' },
 		];
 		// Only scraped services have an `up` series; probing alone shows in the probe panel below.
-		if (s.metricsPath) queries.push({ expr: `min(up{job="${s.name}"})`, legend: 'scrape' });
+		if (s.metricsPath) queries.push({ expr: `min(up{job=${promqlString(s.name)}})`, legend: 'scrape' });
 		// Blackbox probes carry the service name as `service` (gen/prometheus/scrape.ts).
-		if (s.healthPath) queries.push({ expr: `min(probe_success{service="${s.name}"})`, legend: 'probe' });
+		if (s.healthPath) queries.push({ expr: `min(probe_success{service=${promqlString(s.name)}})`, legend: 'probe' });
 		return statPanel(
 			{
 				title: `${s.name} health`,

@@ -5,6 +5,7 @@
 import type { RagopsConfig, ServiceConfig } from '../../config/schema';
 import { parseDuration, formatDuration } from '../../duration';
 import { num } from '../../prometheus/rules/model';
+import { promqlString } from '../../escape';
 import { renderDashboard, statPanel, timeseriesPanel, type AnyPanelBuilder, type DashboardSpec } from '../panels';
 import { ragApiMetrics, servicesOfKind } from '../services';
 import { leMatcher, RECORD } from '../../prometheus/rules/ragApi';
@@ -16,8 +17,8 @@ export const RAG_API_UID = 'ragops-rag-api';
 
 function servicePanels(s: ServiceConfig): DashboardSpec['rows'] {
 	const m = ragApiMetrics(s);
-	const sel = `job="${s.name}"`;
-	const errSel = `${sel}, ${m.statusLabel}=~"${m.errorStatusRegex}"`;
+	const sel = `job=${promqlString(s.name)}`;
+	const errSel = `${sel}, ${m.statusLabel}=~${promqlString(m.errorStatusRegex)}`;
 	const rate = (matchers: string, metric = m.requestsTotal) => `sum(rate(${metric}{${matchers}}[$__rate_interval]))`;
 	const quantile = (q: number) =>
 		`histogram_quantile(${q}, sum by (le) (rate(${m.latencyHistogram}_bucket{${sel}}[$__rate_interval])))`;
@@ -75,7 +76,7 @@ function servicePanels(s: ServiceConfig): DashboardSpec['rows'] {
 				w: 8,
 				h: 8,
 			},
-			BURN_WINDOWS.map((w) => ({ expr: `${RECORD.errorRatio(w)}{service="${s.name}"} / ${num(budget)}`, legend: w })),
+			BURN_WINDOWS.map((w) => ({ expr: `${RECORD.errorRatio(w)}{service=${promqlString(s.name)}} / ${num(budget)}`, legend: w })),
 		),
 		statPanel(
 			{

@@ -3,12 +3,13 @@ import type { RagopsConfig } from '../../config/schema';
 import { METRICS } from '../../../nodes/shared/metricCatalog';
 import { renderDashboard, statPanel, timeseriesPanel, type DashboardSpec } from '../panels';
 import { jobRegex, servicesOfKind } from '../services';
+import { promqlString } from '../../escape';
 
 export const VECTOR_DB_UID = 'ragops-vector-db';
 
 export function vectorDbDashboard(cfg: RagopsConfig): string {
 	const qdrants = servicesOfKind(cfg, 'qdrant').filter((s) => s.metricsPath);
-	const sel = `job=~"${jobRegex(qdrants)}"`;
+	const sel = `job=~${promqlString(jobRegex(qdrants))}`;
 	const rows: DashboardSpec['rows'] = [];
 	if (qdrants.length > 0) {
 		rows.push({

@@ -3,6 +3,7 @@
  * common labels and annotations (severity, service, runbook_url, dashboard_url).
  */
 import type { RagopsConfig } from '../../config/schema';
+import { goTemplateText, promqlString } from '../../escape';
 
 export type Severity = 'critical' | 'warning' | 'info';
 
@@ -75,8 +76,9 @@ export function alertRule(cfg: RagopsConfig, spec: AlertSpec): AlertingRule {
 		annotations: {
 			summary: spec.summary,
 			description: spec.description,
-			runbook_url: runbookUrl(cfg, spec.alert),
-			dashboard_url: dashboardUrl(cfg, spec.dashboard),
+			// Annotations are Go templates: the URLs come from the config and may hold a `{{`.
+			runbook_url: goTemplateText(runbookUrl(cfg, spec.alert)),
+			dashboard_url: goTemplateText(dashboardUrl(cfg, spec.dashboard)),
 		},
 	};
 }
@@ -91,9 +93,7 @@ export function num(value: number): string {
 }
 
 /** PromQL string literal of a label value (double quotes, escaped). */
-export function q(value: string): string {
-	return JSON.stringify(value);
-}
+export const q = promqlString;
 
 /** Copies the pushed `target` label into `service`, so alerts on pushed metrics carry `service`. */
 export function targetAsService(expr: string): string {

@@ -5,6 +5,7 @@
  */
 import type { RagopsConfig } from '../../config/schema';
 import { JOBS } from '../endpoints';
+import { goTemplateText } from '../../escape';
 import { alertRule, DASHBOARDS, q, type AlertingRule } from './model';
 import { kindPrefix } from './names';
 
@@ -26,7 +27,7 @@ export function serviceDownAlerts(cfg: RagopsConfig): AlertingRule[] {
 					severity: s.critical ? 'critical' : 'warning',
 					service: s.name,
 					summary: `A ${s.kind} service fails its health probe.`,
-					description: `The blackbox probe of {{ $labels.instance }} (${s.name} ${s.healthPath}) has failed for 2 minutes.`,
+					description: `The blackbox probe of {{ $labels.instance }} (${s.name} ${goTemplateText(s.healthPath)}) has failed for 2 minutes.`,
 					dashboard,
 				}),
 			);
