@@ -27,7 +27,8 @@ export interface StackOptions {
 
 export interface ExampleStack {
 	ragApi: RagApi;
-	ingestion: IngestionApi;
+	/** Always started with a manifest directory. */
+	ingestion: IngestionApi & { readonly manifestFile: string };
 	qdrant: QdrantStandIn;
 	urls: { ragApi: string; ragApiHealth: string; ragApiMetrics: string; ingestion: string; manifest: string; qdrant: string };
 	stop(): Promise<void>;
@@ -44,7 +45,7 @@ export async function startExampleStack(options: StackOptions = {}): Promise<Exa
 	try {
 		const ragApi = await startRagApi({ ...options.ragApi, port: options.ragApiPort ?? 0 });
 		started.push(() => ragApi.stop());
-		const ingestion = await startIngestionApi({ port: options.ingestionPort ?? 0, manifestDir: options.manifestDir ?? ownDir! });
+		const ingestion = (await startIngestionApi({ port: options.ingestionPort ?? 0, manifestDir: options.manifestDir ?? ownDir! })) as ExampleStack['ingestion'];
 		started.push(() => ingestion.stop());
 		const qdrant = new QdrantStandIn({ collections: options.collections ?? ['docs'], apiKey: options.qdrantApiKey });
 		await qdrant.start();

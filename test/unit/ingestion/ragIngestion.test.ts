@@ -52,15 +52,19 @@ describe('RAG Ingestion node', () => {
 		expect(run.outputs[0][0].pairedItem).toEqual({ item: 0 });
 	});
 
-	it('reports a failed run on Failure with its errors, and lets the same key retry', async () => {
+	it('reports a failed run on Failure with its errors; the same key then gets that run back (Skipped), a new key retries', async () => {
 		api.behave('handbook', { outcome: 'fail' });
 		const staticData: IDataObject = {};
 		const first = await runNode({ node, parameters: params(api), staticData, inputItems: [{ json: { guid: 'post-2' } }] });
 		expect(first.outputs[1][0].json).toMatchObject({ status: 'failed', errors: ['embedding service returned 503 for 3 documents'] });
 		api.behave('handbook', { outcome: 'succeed' });
-		const retry = await runNode({ node, parameters: params(api), staticData, inputItems: [{ json: { guid: 'post-2' } }] });
-		expect(retry.outputs[0][0].json.status).toBe('succeeded');
+		// The failed key is not kept in the first filter, so the API is asked, and it answers with the failed run.
+		const again = await runNode({ node, parameters: params(api), staticData, inputItems: [{ json: { guid: 'post-2' } }] });
+		expect(again.outputs[2][0].json).toMatchObject({ skipped: true, reason: 'duplicate', runId: 'run-1', runStatus: 'failed' });
+		const retry = await runNode({ node, parameters: params(api), staticData, inputItems: [{ json: { guid: 'post-2:retry-1' } }] });
+		expect(retry.outputs[0][0].json).toMatchObject({ status: 'succeeded', runId: 'run-2' });
 		expect(api.starts).toHaveLength(2);
+		expect(api.replays).toHaveLength(1);
 	});
 
 	it('reports a run that hangs past the maximum runtime as failed with that reason', async () => {
