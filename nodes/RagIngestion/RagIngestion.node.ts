@@ -180,11 +180,16 @@ async function call(ctx: IExecuteFunctions, options: IHttpRequestOptions): Promi
 	return { statusCode: res.statusCode, body: res.body, headers: res.headers ?? {} };
 }
 
-/** The transport error's code (ECONNREFUSED, ENOTFOUND, ETIMEDOUT…) or its message, for the Failure item. */
-function transportProblem(error: unknown): string {
+/**
+ * The transport error's code and message (ECONNREFUSED, ENOTFOUND, ETIMEDOUT…), or undefined when
+ * the error is not about reaching the API (a missing credential, say), which stays a node error.
+ */
+function transportProblem(error: unknown): string | undefined {
 	const e = error as { code?: unknown; cause?: { code?: unknown }; message?: unknown };
 	const code = typeof e.code === 'string' ? e.code : typeof e.cause?.code === 'string' ? e.cause.code : undefined;
 	const message = typeof e.message === 'string' ? e.message : String(error);
+	const transport = (code !== undefined && /^E[A-Z_]+$/.test(code)) || /timeout|socket hang up/i.test(message);
+	if (!transport) return undefined;
 	return code && !message.includes(code) ? `${code}: ${message}` : message;
 }
 
@@ -264,6 +269,7 @@ async function ingestOne(
 		// No HTTP answer at all (refused, DNS, timeout): a failed attempt, not a crash, so the
 		// workflow's Failure branch (e.g. Slack) runs. Retrying is safe: the key dedupes at the API.
 		const problem = transportProblem(error);
+		if (problem === undefined) throw new NodeOperationError(ctx.getNode(), error as Error, { itemIndex: i });
 		return {
 			output: 1,
 			json: {
