@@ -524,12 +524,13 @@ describe('published in a running n8n', () => {
 		await n8n?.stop();
 	});
 
-	async function push(delivery: string): Promise<Response> {
+	/** A signed push of commit `head`: the ingestion key is acme/handbook@<head>. */
+	async function push(delivery: string, head = 'c0ffee'): Promise<Response> {
 		const payload = JSON.stringify({
 			ref: 'refs/heads/main',
-			after: 'c0ffee',
+			after: head,
 			repository: { full_name: 'acme/handbook', default_branch: 'main' },
-			commits: [{ id: 'c0ffee', added: ['docs/new.md'], modified: [], removed: [] }],
+			commits: [{ id: head, added: ['docs/new.md'], modified: [], removed: [] }],
 		});
 		return await fetch(n8n.webhookUrl('ragops-repo-push'), {
 			method: 'POST',
@@ -571,7 +572,8 @@ describe('published in a running n8n', () => {
 		const handled = await executions(handlerId);
 		ingestion.behave('docs', { outcome: 'succeed', startStatus: 500 });
 		try {
-			const res = await push('e2e-delivery-2');
+			// Another commit: the first one's key already has its run.
+			const res = await push('e2e-delivery-2', 'badc0de');
 			expect(res.status).toBe(200);
 			const run = await n8n.waitForExecution(repoId, { count: count + 1 });
 			expect(run.error?.message).toContain('HTTP 500');
