@@ -70,7 +70,11 @@ export async function startProcess(opts: {
 			};
 			if (child.exitCode === null && child.signalCode === null) {
 				signal('SIGTERM');
-				const gone = await Promise.race([done.then(() => true), sleep(15_000).then(() => false)]);
+				// The grace timer is cleared once the child is gone: left pending it kept jest from exiting.
+				let grace: NodeJS.Timeout | undefined;
+				const expired = new Promise<boolean>((resolve) => (grace = setTimeout(() => resolve(false), 15_000)));
+				const gone = await Promise.race([done.then(() => true), expired]);
+				clearTimeout(grace);
 				if (!gone) {
 					signal('SIGKILL');
 					await done;

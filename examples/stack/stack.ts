@@ -19,6 +19,8 @@ export interface StackOptions {
 	ingestionPort?: number;
 	/** Where the ingestion API writes latest.json; a temp dir (removed on stop) when omitted. */
 	manifestDir?: string;
+	/** SQLite file of the ingestion API's runs and idempotency keys (kept across restarts); in memory when omitted. */
+	ingestionDataPath?: string;
 	ragApi?: Omit<RagApiOptions, 'port'>;
 	/** Collections the Qdrant stand-in has at start (default ["docs"]). */
 	collections?: string[];
@@ -27,7 +29,8 @@ export interface StackOptions {
 
 export interface ExampleStack {
 	ragApi: RagApi;
-	ingestion: IngestionApi;
+	/** Always started with a manifest directory. */
+	ingestion: IngestionApi & { readonly manifestFile: string };
 	qdrant: QdrantStandIn;
 	urls: { ragApi: string; ragApiHealth: string; ragApiMetrics: string; ingestion: string; manifest: string; qdrant: string };
 	stop(): Promise<void>;
@@ -44,7 +47,11 @@ export async function startExampleStack(options: StackOptions = {}): Promise<Exa
 	try {
 		const ragApi = await startRagApi({ ...options.ragApi, port: options.ragApiPort ?? 0 });
 		started.push(() => ragApi.stop());
-		const ingestion = await startIngestionApi({ port: options.ingestionPort ?? 0, manifestDir: options.manifestDir ?? ownDir! });
+		const ingestion = (await startIngestionApi({
+			port: options.ingestionPort ?? 0,
+			manifestDir: options.manifestDir ?? ownDir!,
+			dataPath: options.ingestionDataPath,
+		})) as ExampleStack['ingestion'];
 		started.push(() => ingestion.stop());
 		const qdrant = new QdrantStandIn({ collections: options.collections ?? ['docs'], apiKey: options.qdrantApiKey });
 		await qdrant.start();

@@ -38,7 +38,7 @@ export class IngestWebhookTrigger implements INodeType {
 		version: 1,
 		subtitle: '={{$parameter["signatureMode"] === "github" ? "GitHub signature" : "Generic HMAC signature"}}',
 		description:
-			'Starts a workflow from a signed webhook (GitHub or generic HMAC SHA-256), rejecting unsigned and replayed deliveries',
+			'Starts a workflow from a signed webhook (GitHub or generic HMAC SHA-256), rejecting unsigned deliveries and, best effort, redelivered ones',
 		defaults: { name: 'Ingest Webhook Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
@@ -56,6 +56,13 @@ export class IngestWebhookTrigger implements INodeType {
 			},
 		],
 		properties: [
+			{
+				displayName:
+					'Redelivered delivery IDs are rejected on a best-effort basis only: they are remembered in workflow static data, which queue-mode webhook processes and workers do not share and concurrent deliveries overwrite. One ingestion run per source version comes from your ingestion API honouring the RAG Ingestion node\'s Idempotency-Key: key it by the version (repository@commit), not by the delivery ID.',
+				name: 'replayNotice',
+				type: 'notice',
+				default: '',
+			},
 			{
 				displayName: 'Path',
 				name: 'path',
@@ -116,7 +123,7 @@ export class IngestWebhookTrigger implements INodeType {
 				default: 'X-Delivery-ID',
 				displayOptions: { show: { signatureMode: ['generic'] } },
 				description:
-					'Header with a unique ID per delivery, used to reject replays. Without it the SHA-256 of the body is used.',
+					'Header with a unique ID per delivery, used to reject redeliveries (best effort). Without it the SHA-256 of the body is used.',
 			},
 			{
 				displayName: 'Event Header',
@@ -166,7 +173,7 @@ export class IngestWebhookTrigger implements INodeType {
 				default: 1000,
 				typeOptions: { minValue: 1 },
 				description:
-					'How many accepted delivery IDs to remember (in workflow static data) to reject redeliveries',
+					'How many accepted delivery IDs to remember in workflow static data to reject redeliveries: a cheap first filter, not a guarantee (not shared in queue mode, racy under concurrent deliveries)',
 			},
 		],
 	};
@@ -198,7 +205,10 @@ export class IngestWebhookTrigger implements INodeType {
 
 	// Nothing to register at a third party: the user pastes the URL into the
 	// sender's settings. Activation creates the (empty) replay memory in static
-	// data, which n8n saves right after activating.
+	// data, which n8n saves right after activating. That memory is a cheap,
+	// best-effort filter: n8n 2.40 reads a webhook's static data once per request
+	// and saves it as a blind overwrite, and queue-mode processes do not share
+	// it. Exactly-once is the ingestion API's job (Idempotency-Key).
 	webhookMethods = {
 		default: {
 			async checkExists(this: IHookFunctions): Promise<boolean> {

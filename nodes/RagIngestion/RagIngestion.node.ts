@@ -17,7 +17,8 @@ import { fullJitterDelay } from '../shared/backoff';
 import { forget, remember, seenAt } from '../shared/idempotency';
 import { METRICS, PUSH_JOBS } from '../shared/metricCatalog';
 import { pushMetrics, pushMetricsProperties, type Sample } from '../shared/pushgateway';
-import { joinUrl, parseRunStatus, runIdOf, statusPathFor, type RunStatus } from './runApi';
+import { joinUrl, parseRunStatus, statusPathFor, type RunStatus } from './runApi';
+import { classifyStart } from './startAnswer';
 
 const SERVICE_CREDENTIAL = 'ragServiceApi';
 const KEYS_FIELD = 'idempotencyKeys';
@@ -25,6 +26,7 @@ const KEYS_FIELD = 'idempotencyKeys';
 interface HttpAnswer {
 	statusCode: number;
 	body: unknown;
+	headers: Record<string, unknown>;
 }
 
 interface SourceState {
@@ -40,7 +42,7 @@ export class RagIngestion implements INodeType {
 		version: 1,
 		subtitle: '={{$parameter["mode"] + " ingestion of " + $parameter["source"]}}',
 		description:
-			'Starts an ingestion run with an idempotency key, skips duplicates and runs in progress, and optionally waits for the outcome',
+			'Starts an ingestion run with an idempotency key, skips runs the API already has for that key and runs in progress, and optionally waits for the outcome',
 		defaults: { name: 'RAG Ingestion' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -52,6 +54,13 @@ export class RagIngestion implements INodeType {
 			{ name: 'ragOpsPushgatewayApi', required: true, displayOptions: { show: { pushMetrics: [true] } } },
 		],
 		properties: [
+			{
+				displayName:
+					'One run per key is enforced by your ingestion API: it must honour the Idempotency-Key header (same key → the same run, 409 while in flight, 422 for another body; see the docs, and check yours with npm run check:idempotency). Keys remembered in workflow static data are only a cheap first filter: queue-mode workers and overlapping executions do not share them.',
+				name: 'idempotencyNotice',
+				type: 'notice',
+				default: '',
+			},
 			{
 				displayName: 'Ingestion API URL',
 				name: 'baseUrl',
@@ -95,7 +104,7 @@ export class RagIngestion implements INodeType {
 				type: 'string',
 				default: '={{ $json.guid ?? $json.deliveryId ?? $json.id ?? "" }}',
 				description:
-					'A run is started at most once per key (a feed item guid, a webhook delivery ID…). Empty: no key check, only the in-progress check.',
+					'Identifies the source version to ingest (a feed item guid, repository@commit, a date); sent as the Idempotency-Key header so the API starts at most one run per key. Empty: no key, only the in-progress check.',
 			},
 			{
 				displayName: 'Metadata (JSON)',
@@ -128,9 +137,9 @@ export class RagIngestion implements INodeType {
 				default: {},
 				options: [
 					{ displayName: 'First Poll Interval (Seconds)', name: 'pollIntervalSeconds', type: 'number', default: 5, typeOptions: { minValue: 0.01, numberPrecision: 3 } },
-					{ displayName: 'Key Memory (Hours)', name: 'keyTtlHours', type: 'number', default: 168, typeOptions: { minValue: 0 }, description: 'Forget a key after this long (0: keep until evicted by newer keys)' },
+					{ displayName: 'Key Memory (Hours)', name: 'keyTtlHours', type: 'number', default: 168, typeOptions: { minValue: 0 }, description: 'Forget a key remembered in static data after this long (0: keep until evicted by newer keys). A first filter only: the API decides.' },
 					{ displayName: 'Max Poll Interval (Seconds)', name: 'maxPollIntervalSeconds', type: 'number', default: 60, typeOptions: { minValue: 0.01, numberPrecision: 3 } },
-					{ displayName: 'Remembered Keys', name: 'keyMemory', type: 'number', default: 1000, typeOptions: { minValue: 1 }, description: 'How many idempotency keys to keep in static data' },
+					{ displayName: 'Remembered Keys', name: 'keyMemory', type: 'number', default: 1000, typeOptions: { minValue: 1 }, description: 'How many idempotency keys to keep in static data as a first filter (not shared with queue-mode workers; the API decides)' },
 					{ displayName: 'Request Timeout (Seconds)', name: 'timeoutSeconds', type: 'number', default: 30, typeOptions: { minValue: 1 } },
 					{ displayName: 'Start Method', name: 'method', type: 'options', options: [{ name: 'POST', value: 'POST' }, { name: 'PUT', value: 'PUT' }], default: 'POST' },
 					{ displayName: 'Start Path', name: 'startPath', type: 'string', default: '/runs' },
@@ -167,8 +176,21 @@ async function call(ctx: IExecuteFunctions, options: IHttpRequestOptions): Promi
 	const auth = ctx.getNodeParameter('authentication', 0, 'none') as string;
 	const res = (auth === 'ragServiceApi'
 		? await ctx.helpers.httpRequestWithAuthentication.call(ctx, SERVICE_CREDENTIAL, request)
-		: await ctx.helpers.httpRequest(request)) as { statusCode: number; body: unknown };
-	return { statusCode: res.statusCode, body: res.body };
+		: await ctx.helpers.httpRequest(request)) as { statusCode: number; body: unknown; headers?: Record<string, unknown> };
+	return { statusCode: res.statusCode, body: res.body, headers: res.headers ?? {} };
+}
+
+/**
+ * The transport error's code and message (ECONNREFUSED, ENOTFOUND, ETIMEDOUT…), or undefined when
+ * the error is not about reaching the API (a missing credential, say), which stays a node error.
+ */
+function transportProblem(error: unknown): string | undefined {
+	const e = error as { code?: unknown; cause?: { code?: unknown }; message?: unknown };
+	const code = typeof e.code === 'string' ? e.code : typeof e.cause?.code === 'string' ? e.cause.code : undefined;
+	const message = typeof e.message === 'string' ? e.message : String(error);
+	const transport = (code !== undefined && /^E[A-Z_]+$/.test(code)) || /timeout|socket hang up/i.test(message);
+	if (!transport) return undefined;
+	return code && !message.includes(code) ? `${code}: ${message}` : message;
 }
 
 function parseMetadata(ctx: IExecuteFunctions, i: number): IDataObject {
@@ -218,7 +240,14 @@ async function ingestOne(
 		if (seen !== undefined) {
 			return {
 				output: 2,
-				json: { source, idempotencyKey: key, skipped: true, reason: 'duplicate', message: `key already started a run at ${new Date(seen).toISOString()}` },
+				json: {
+					source,
+					idempotencyKey: key,
+					skipped: true,
+					reason: 'duplicate',
+					runId: null,
+					message: `this workflow already started a run for this key at ${new Date(seen).toISOString()} (remembered in static data; not asked again)`,
+				},
 			};
 		}
 	}
@@ -226,14 +255,40 @@ async function ingestOne(
 	const metadata = parseMetadata(ctx, i);
 	const startUrl = joinUrl(baseUrl, String(opts.startPath ?? '/runs'));
 	const requestedAt = new Date();
-	const start = await call(ctx, {
-		method: (opts.method ?? 'POST') as IHttpRequestMethods,
-		url: startUrl,
-		body: { source, mode, metadata, ...(key !== '' ? { idempotency_key: key } : {}) },
-		headers: key !== '' ? { 'Idempotency-Key': key } : {},
-		timeout,
-	});
-	if (start.statusCode === 409) {
+	const method = (opts.method ?? 'POST') as IHttpRequestMethods;
+	let start: HttpAnswer;
+	try {
+		start = await call(ctx, {
+			method,
+			url: startUrl,
+			body: { source, mode, metadata, ...(key !== '' ? { idempotency_key: key } : {}) },
+			headers: key !== '' ? { 'Idempotency-Key': key } : {},
+			timeout,
+		});
+	} catch (error) {
+		// No HTTP answer at all (refused, DNS, timeout): a failed attempt, not a crash, so the
+		// workflow's Failure branch (e.g. Slack) runs. Retrying is safe: the key dedupes at the API.
+		const problem = transportProblem(error);
+		if (problem === undefined) throw new NodeOperationError(ctx.getNode(), error as Error, { itemIndex: i });
+		return {
+			output: 1,
+			json: {
+				source,
+				mode,
+				idempotencyKey: key || null,
+				runId: null,
+				status: 'failed',
+				url: startUrl,
+				errors: [],
+				reason:
+					`Could not reach the ingestion API: ${method} ${startUrl} failed (${problem}). ` +
+					'Check that "Ingestion API URL" is right and reachable from n8n (host name, port, DNS, firewall, proxy) and that the service is up' +
+					(key !== '' ? '; a retry with the same key will not start a second run if this one did reach it.' : '.'),
+			},
+		};
+	}
+	const answer = classifyStart(start.statusCode, start.body, start.headers, key !== '', requestedAt.getTime());
+	if (answer.verdict === 'in_progress') {
 		return {
 			output: 2,
 			json: {
@@ -241,21 +296,47 @@ async function ingestOne(
 				idempotencyKey: key || null,
 				skipped: true,
 				reason: 'in_progress',
-				runningRunId: runIdOf(start.body) ?? null,
-				message: `a run of "${source}" is already in progress; not starting a second one`,
+				runId: answer.runId ?? null,
+				runningRunId: answer.runId ?? null,
+				message: `the ingestion API answered 409: a run${answer.runId ? ` (${answer.runId})` : ''} of "${source}" is already in progress; not starting a second one`,
 			},
 		};
 	}
-	if (start.statusCode < 200 || start.statusCode > 299) {
+	if (answer.verdict === 'replayed') {
+		if (key !== '') remember(store, KEYS_FIELD, scopedKey, keyOptions);
+		return {
+			output: 2,
+			json: {
+				source,
+				idempotencyKey: key,
+				skipped: true,
+				reason: 'duplicate',
+				runId: answer.runId ?? null,
+				runStatus: answer.rawStatus ?? answer.phase,
+				message: `the ingestion API already has run ${answer.runId ?? '(no id)'} for this key; no second run started`,
+			},
+		};
+	}
+	if (answer.verdict === 'key_reused') {
+		throw new NodeApiError(ctx.getNode(), (start.body ?? {}) as JsonObject, {
+			itemIndex: i,
+			httpCode: '422',
+			message: `The ingestion API refused Idempotency-Key "${key}": it was used before with a different request body`,
+			description:
+				`${method} ${startUrl}${answer.runId ? ` (the key belongs to run ${answer.runId})` : ''}. A key must name one source version, and every request with it must carry the same source, mode and metadata. ` +
+				'If Metadata holds something that changes per delivery (a delivery ID, a timestamp), drop it from Metadata; if the content really changed, make that part of the key (e.g. the commit SHA).',
+		});
+	}
+	if (answer.verdict === 'refused') {
 		throw new NodeApiError(ctx.getNode(), (start.body ?? {}) as JsonObject, {
 			itemIndex: i,
 			httpCode: String(start.statusCode),
 			message: `The ingestion API answered HTTP ${start.statusCode} to the start request`,
-			description: `POST ${startUrl} for source "${source}" was refused. Check the URL, the credential and the source name.`,
+			description: `${method} ${startUrl} for source "${source}" was refused. Check the URL, the credential and the source name.`,
 		});
 	}
-	const runId = runIdOf(start.body);
-	// Remembered as soon as the API accepted it: a second offer of the same item must not start another run.
+	const runId = answer.runId;
+	// Remembered as soon as the API accepted it: a cheap first filter for the next offer in this workflow.
 	if (key !== '') remember(store, KEYS_FIELD, scopedKey, keyOptions);
 
 	const record: IDataObject = {
@@ -328,7 +409,8 @@ async function ingestOne(
 	record.durationSeconds = Number.isFinite(startedMs) && Number.isFinite(finishedMs) ? Math.max(0, (finishedMs - startedMs) / 1000) : null;
 
 	const succeeded = record.status === 'succeeded';
-	// A failed run may be retried by the next offer of the same item.
+	// Not kept in the first filter: whether a failed run's key may start another is the API's call
+	// (the example service answers with the failed run; a retry needs a new key).
 	if (!succeeded && key !== '') forget(store, KEYS_FIELD, scopedKey);
 	const sources = (store.sources ??= {}) as Record<string, SourceState>;
 	const state = (sources[source] ??= {});

@@ -2,11 +2,13 @@ import type { IDataObject } from 'n8n-workflow';
 
 /**
  * The ingestion API contract the node speaks (documented in
- * docs/nodes/rag-ingestion.md; `test/support/ingestionStandIn.ts` follows it):
+ * docs/nodes/rag-ingestion.md; examples/stack/ingestionApi.ts implements it):
  *
  * - start: `POST <base><startPath>` with JSON `{ source, mode, metadata, idempotency_key }`
- *   and header `Idempotency-Key` → 2xx `{ run_id, status, started_at? }`;
- *   409 while a run of the same source is in progress (`{ run_id? }` of that run);
+ *   and header `Idempotency-Key` → 2xx `{ run_id, status, started_at? }`, the same run for a
+ *   known key (ideally flagged `Idempotent-Replayed: true`); 409 while that key's request or a
+ *   run of the same source is in progress (`{ run_id? }`); 422 for a known key with another
+ *   body (how the node reads these: startAnswer.ts);
  * - status: `GET <base><statusPath with {runId}>` → `{ run_id, status, started_at,
  *   finished_at, documents_processed, chunks_written, errors }`.
  *

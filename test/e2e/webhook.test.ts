@@ -89,7 +89,8 @@ test('signed, wrongly signed and replayed deliveries: exactly one run reaches th
 	let wf: Saved = {};
 	for (let attempt = 0; attempt < 60; attempt++) {
 		wf = await n8n.rest<Saved>('GET', `/workflows/${workflowId}`);
-		if (wf.staticData?.['node:Ingest Webhook Trigger']?.acceptedDeliveries) break;
+		// The empty memory exists from activation on: wait for the id itself, not just the field.
+		if (wf.staticData?.['node:Ingest Webhook Trigger']?.acceptedDeliveries?.['k:delivery-1']) break;
 		await new Promise((resolve) => setTimeout(resolve, 500));
 	}
 	expect(Object.keys(wf.staticData!['node:Ingest Webhook Trigger'].acceptedDeliveries)).toEqual(['k:delivery-1']);

@@ -459,11 +459,11 @@ describe('the Manual Trigger path of each workflow runs to success against the e
 		expect(runsOf('docs').length).toBe(before + 1);
 	});
 
-	test('repository ingestion: the sample push starts one run keyed by its delivery id', async () => {
+	test('repository ingestion: the sample push starts one run keyed by its repository@commit', async () => {
 		const before = runsOf('docs').length;
 		const run = await execute(testCopy('repo-ingestion.json'));
 		expect(run.json('RAG Ingestion', 0)).toEqual([
-			expect.objectContaining({ status: 'succeeded', idempotencyKey: expect.stringMatching(/^manual-\d+$/) }),
+			expect.objectContaining({ status: 'succeeded', idempotencyKey: `example/docs@${'0'.repeat(40)}` }),
 		]);
 		expect(runsOf('docs').length).toBe(before + 1);
 	});
@@ -524,12 +524,13 @@ describe('published in a running n8n', () => {
 		await n8n?.stop();
 	});
 
-	async function push(delivery: string): Promise<Response> {
+	/** A signed push of commit `head`: the ingestion key is acme/handbook@<head>. */
+	async function push(delivery: string, head = 'c0ffee'): Promise<Response> {
 		const payload = JSON.stringify({
 			ref: 'refs/heads/main',
-			after: 'c0ffee',
+			after: head,
 			repository: { full_name: 'acme/handbook', default_branch: 'main' },
-			commits: [{ id: 'c0ffee', added: ['docs/new.md'], modified: [], removed: [] }],
+			commits: [{ id: head, added: ['docs/new.md'], modified: [], removed: [] }],
 		});
 		return await fetch(n8n.webhookUrl('ragops-repo-push'), {
 			method: 'POST',
@@ -546,24 +547,24 @@ describe('published in a running n8n', () => {
 	/** Executions so far (the CLI runs above are stored too). */
 	const executions = async (id: string) => (await n8n.listExecutions(id)).length;
 
-	test('repository ingestion: a signed GitHub push starts a run keyed by the delivery id', async () => {
+	test('repository ingestion: a signed GitHub push starts a run keyed by repository@head commit', async () => {
 		const startsBefore = ingestion.starts.length;
 		const count = await executions(repoId);
 		const res = await push('e2e-delivery-1');
 		expect(res.status).toBe(200);
 		const run = await n8n.waitForExecution(repoId, { count: count + 1 });
 		expect(run.error).toBeUndefined();
-		expect(run.json('RAG Ingestion', 0)).toEqual([expect.objectContaining({ status: 'succeeded', idempotencyKey: 'e2e-delivery-1' })]);
+		expect(run.json('RAG Ingestion', 0)).toEqual([expect.objectContaining({ status: 'succeeded', idempotencyKey: 'acme/handbook@c0ffee' })]);
 		const starts = ingestion.starts.slice(startsBefore);
 		expect(starts.map((s) => s.body)).toEqual([
 			{
 				source: 'docs',
 				mode: 'incremental',
-				idempotency_key: 'e2e-delivery-1',
+				idempotency_key: 'acme/handbook@c0ffee',
 				metadata: { trigger: 'github-push', repository: 'acme/handbook', commit: 'c0ffee', branch: 'main', changedPaths: ['docs/new.md'] },
 			},
 		]);
-		expect(starts[0]!.headers['idempotency-key']).toBe('e2e-delivery-1');
+		expect(starts[0]!.headers['idempotency-key']).toBe('acme/handbook@c0ffee');
 	});
 
 	test('a failing run starts the error handler, which posts the failure to Slack', async () => {
@@ -571,7 +572,8 @@ describe('published in a running n8n', () => {
 		const handled = await executions(handlerId);
 		ingestion.behave('docs', { outcome: 'succeed', startStatus: 500 });
 		try {
-			const res = await push('e2e-delivery-2');
+			// Another commit: the first one's key already has its run.
+			const res = await push('e2e-delivery-2', 'badc0de');
 			expect(res.status).toBe(200);
 			const run = await n8n.waitForExecution(repoId, { count: count + 1 });
 			expect(run.error?.message).toContain('HTTP 500');

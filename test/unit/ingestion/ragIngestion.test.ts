@@ -1,6 +1,10 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { RagIngestion } from '../../../nodes/RagIngestion/RagIngestion.node';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { freePort } from '../../support/freePort';
 import { startIngestionStandIn, type IngestionStandIn } from '../../support/ingestionStandIn';
 import { runNode } from '../../support/nodeHarness';
 import { startPushgateway } from '../../support/pushgatewayServer';
@@ -52,15 +56,19 @@ describe('RAG Ingestion node', () => {
 		expect(run.outputs[0][0].pairedItem).toEqual({ item: 0 });
 	});
 
-	it('reports a failed run on Failure with its errors, and lets the same key retry', async () => {
+	it('reports a failed run on Failure with its errors; the same key then gets that run back (Skipped), a new key retries', async () => {
 		api.behave('handbook', { outcome: 'fail' });
 		const staticData: IDataObject = {};
 		const first = await runNode({ node, parameters: params(api), staticData, inputItems: [{ json: { guid: 'post-2' } }] });
 		expect(first.outputs[1][0].json).toMatchObject({ status: 'failed', errors: ['embedding service returned 503 for 3 documents'] });
 		api.behave('handbook', { outcome: 'succeed' });
-		const retry = await runNode({ node, parameters: params(api), staticData, inputItems: [{ json: { guid: 'post-2' } }] });
-		expect(retry.outputs[0][0].json.status).toBe('succeeded');
+		// The failed key is not kept in the first filter, so the API is asked, and it answers with the failed run.
+		const again = await runNode({ node, parameters: params(api), staticData, inputItems: [{ json: { guid: 'post-2' } }] });
+		expect(again.outputs[2][0].json).toMatchObject({ skipped: true, reason: 'duplicate', runId: 'run-1', runStatus: 'failed' });
+		const retry = await runNode({ node, parameters: params(api), staticData, inputItems: [{ json: { guid: 'post-2:retry-1' } }] });
+		expect(retry.outputs[0][0].json).toMatchObject({ status: 'succeeded', runId: 'run-2' });
 		expect(api.starts).toHaveLength(2);
+		expect(api.replays).toHaveLength(1);
 	});
 
 	it('reports a run that hangs past the maximum runtime as failed with that reason', async () => {
@@ -90,6 +98,81 @@ describe('RAG Ingestion node', () => {
 		const third = await runNode({ node, parameters: noWait, staticData, inputItems: [{ json: { guid: 'b' } }] });
 		expect(third.outputs[0][0].json.status).toBe('started');
 		expect(api.starts.map((s) => s.body.idempotency_key)).toEqual(['a', 'b']);
+	});
+
+	it('a key the API already has goes to Skipped as duplicate with its run id, even with empty static data (a queue-mode worker)', async () => {
+		const first = await runNode({ node, parameters: params(api), staticData: {}, inputItems: [{ json: { guid: 'acme/handbook@c0ffee' } }] });
+		expect(first.outputs[0][0].json).toMatchObject({ status: 'succeeded', runId: 'run-1' });
+		// A fresh static data object: what a worker starts from. Only the API knows the key.
+		const again = await runNode({ node, parameters: params(api), staticData: {}, inputItems: [{ json: { guid: 'acme/handbook@c0ffee' } }] });
+		expect(again.outputs[0]).toHaveLength(0);
+		expect(again.outputs[2]).toEqual([
+			{
+				json: expect.objectContaining({ skipped: true, reason: 'duplicate', runId: 'run-1', runStatus: 'succeeded', idempotencyKey: 'acme/handbook@c0ffee' }),
+				pairedItem: { item: 0 },
+			},
+		]);
+		expect(api.runs).toHaveLength(1);
+		expect(api.replays).toHaveLength(1);
+	});
+
+	it('20 overlapping executions with the same key: one run at the API, one Success, 19 Skipped naming that run', async () => {
+		api.behave('handbook', { outcome: 'succeed', pollsUntilDone: 2 });
+		const runs = await Promise.all(
+			Array.from({ length: 20 }, () => runNode({ node, parameters: params(api), staticData: {}, inputItems: [{ json: { guid: 'same-version' } }] })),
+		);
+		expect(runs.map((r) => r.error)).toEqual(Array(20).fill(undefined));
+		expect(api.runs).toHaveLength(1);
+		expect(runs.flatMap((r) => r.outputs[0]).map((i) => i.json.runId)).toEqual(['run-1']);
+		const skipped = runs.flatMap((r) => r.outputs[2]).map((i) => [i.json.reason, i.json.runId]);
+		expect(skipped).toHaveLength(19);
+		expect(skipped.every(([reason, runId]) => ['duplicate', 'in_progress'].includes(String(reason)) && runId === 'run-1')).toBe(true);
+	});
+
+	it('a key reused with another body (HTTP 422) is a clear error naming the key and what to change; Failure with continueOnFail', async () => {
+		await runNode({ node, parameters: params(api), inputItems: [{ json: { guid: 'k-422' } }] });
+		const changed = params(api, { mode: 'full' });
+		const run = await runNode({ node, parameters: changed, staticData: {}, inputItems: [{ json: { guid: 'k-422' } }] });
+		expect(run.error?.message).toBe('The ingestion API refused Idempotency-Key "k-422": it was used before with a different request body');
+		expect(run.error?.description).toContain('the key belongs to run run-1');
+		expect(run.error?.description).toContain('drop it from Metadata');
+		const cont = await runNode({ node, continueOnFail: true, parameters: changed, inputItems: [{ json: { guid: 'k-422' } }] });
+		expect(cont.outputs[1][0].json).toMatchObject({ status: 'failed', error: expect.stringContaining('used before with a different request body') });
+		expect(api.runs).toHaveLength(1);
+	});
+
+	it('an unreachable API goes to Failure (not an error) with the URL and what to check', async () => {
+		const port = await freePort();
+		const run = await runNode({ node, parameters: params(api, { baseUrl: `http://127.0.0.1:${port}` }), inputItems: [{ json: { guid: 'n1' } }] });
+		expect(run.error).toBeUndefined();
+		const record = run.outputs[1][0].json;
+		expect(record).toMatchObject({ status: 'failed', url: `http://127.0.0.1:${port}/runs`, idempotencyKey: 'n1', runId: null });
+		expect(record.reason).toMatch(new RegExp(`^Could not reach the ingestion API: POST http://127\\.0\\.0\\.1:${port}/runs failed \\(.*ECONNREFUSED.*\\)\\. Check that "Ingestion API URL" is right`));
+		expect(record.reason).toContain('a retry with the same key will not start a second run');
+		expect(run.outputs[1][0].pairedItem).toEqual({ item: 0 });
+	});
+
+	it('without a replay header: a run that started long before the request is a duplicate; one that finished within the request is new', async () => {
+		let startedAt = new Date(Date.now() - 3600_000).toISOString();
+		const server = createServer((req, res) => {
+			req.resume();
+			req.on('end', () => {
+				res.writeHead(200, { 'content-type': 'application/json' });
+				res.end(JSON.stringify({ run_id: 'sync-1', status: 'succeeded', started_at: startedAt, finished_at: new Date().toISOString() }));
+			});
+		});
+		await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+		const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+		try {
+			const old = await runNode({ node, parameters: params(api, { baseUrl: url, waitForCompletion: false }), inputItems: [{ json: { guid: 'v1' } }] });
+			expect(old.outputs[2][0].json).toMatchObject({ reason: 'duplicate', runId: 'sync-1' });
+			startedAt = new Date().toISOString();
+			const fresh = await runNode({ node, parameters: params(api, { baseUrl: url, waitForCompletion: false }), inputItems: [{ json: { guid: 'v2' } }] });
+			expect(fresh.outputs[0][0].json).toMatchObject({ status: 'started', runId: 'sync-1' });
+		} finally {
+			server.closeAllConnections();
+			await new Promise<void>((r) => server.close(() => r()));
+		}
 	});
 
 	it('RSS Feed Trigger offering the same items twice starts each item once', async () => {

@@ -286,14 +286,14 @@ describe('what each workflow promises', () => {
 		expect(ingest.parameters.idempotencyKey).toBe('={{ $json.guid || $json.link }}');
 	});
 
-	test('repository ingestion: GitHub-signed push to the default branch → RAG Ingestion keyed by the delivery id', () => {
+	test('repository ingestion: GitHub-signed push to the default branch → RAG Ingestion keyed by repository@head commit, not the delivery id', () => {
 		const w = wf('repo-ingestion.json');
 		const trigger = nodesOfType(w, 'n8n-nodes-ragops.ingestWebhookTrigger')[0]!;
 		expect(trigger.parameters).toMatchObject({ signatureMode: 'github', events: 'push', onlyDefaultBranch: true });
 		expect(typeof trigger.webhookId).toBe('string');
 		const ingest = nodesOfType(w, 'n8n-nodes-ragops.ragIngestion')[0]!;
 		expect(targetsOf(w, trigger.name)).toEqual([ingest.name]);
-		expect(ingest.parameters.idempotencyKey).toBe('={{ $json.deliveryId }}');
+		expect(ingest.parameters.idempotencyKey).toBe('={{ $json.body.repository.full_name + "@" + $json.body.after }}');
 	});
 
 	test('freshness watch: hourly RAG Freshness Check → Stale to Slack', () => {
