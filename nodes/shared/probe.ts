@@ -52,6 +52,8 @@ export interface ProbeOptions {
 	 * (default: `request`, which is right only when `request` carries no credential).
 	 */
 	anonymousRequest?: HttpRequestFn;
+	/** Also return the body's bytes (`response.raw`), e.g. to check its encoding. */
+	keepRawBody?: boolean;
 }
 
 /** Same-origin redirect hops a probe follows by default (a login or trailing-slash redirect, not a chain). */
@@ -67,6 +69,8 @@ export interface ProbeResponse {
 	bodyBytes: number;
 	/** True when the body was longer than maxBodyBytes and cut. */
 	truncated: boolean;
+	/** The body's bytes as received (at most maxBodyBytes), with `keepRawBody`: for callers that check the encoding. */
+	raw?: Buffer;
 }
 
 export type ProbeErrorCode =
@@ -302,15 +306,13 @@ interface CappedBody {
 	body: string;
 	bodyBytes: number;
 	truncated: boolean;
+	raw: Buffer;
 }
 
 function capBuffer(buffer: Buffer, maxBytes: number): CappedBody {
 	const truncated = buffer.length > maxBytes;
-	return {
-		body: (truncated ? buffer.subarray(0, maxBytes) : buffer).toString('utf8'),
-		bodyBytes: buffer.length,
-		truncated,
-	};
+	const raw = truncated ? buffer.subarray(0, maxBytes) : buffer;
+	return { body: raw.toString('utf8'), bodyBytes: buffer.length, truncated, raw };
 }
 
 /** The parts of a Node readable stream (what the HTTP client returns for `encoding: 'stream'`) the probe uses. */
@@ -339,11 +341,8 @@ class PrematureClose extends Error {
 
 function joinCapped(chunks: Buffer[], received: number, maxBytes: number, truncated: boolean): CappedBody {
 	const joined = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-	return {
-		body: (joined.length > maxBytes ? joined.subarray(0, maxBytes) : joined).toString('utf8'),
-		bodyBytes: received,
-		truncated,
-	};
+	const raw = joined.length > maxBytes ? joined.subarray(0, maxBytes) : joined;
+	return { body: raw.toString('utf8'), bodyBytes: received, truncated, raw };
 }
 
 /**
@@ -355,7 +354,7 @@ function collectStream(stream: EventedStream, maxBytes: number): { done: Promise
 	let stop: () => void = () => undefined;
 	const done = new Promise<CappedBody>((resolve, reject) => {
 		if (stream.readableEnded) {
-			resolve({ body: '', bodyBytes: 0, truncated: false });
+			resolve({ body: '', bodyBytes: 0, truncated: false, raw: Buffer.alloc(0) });
 			return;
 		}
 		if (stream.destroyed) {
@@ -401,7 +400,7 @@ function collectStream(stream: EventedStream, maxBytes: number): { done: Promise
 
 /** Read at most maxBytes of a body (stream or already-buffered), within the deadline. */
 async function readCapped(body: unknown, maxBytes: number, deadline: Deadline): Promise<CappedBody> {
-	if (body === undefined || body === null) return { body: '', bodyBytes: 0, truncated: false };
+	if (body === undefined || body === null) return { body: '', bodyBytes: 0, truncated: false, raw: Buffer.alloc(0) };
 	if (isEventedStream(body)) {
 		const reading = collectStream(body, maxBytes);
 		try {
@@ -662,8 +661,10 @@ export async function probe(request: HttpRequestFn, options: ProbeOptions): Prom
 				pending = send(current, crossOrigin, method);
 				continue;
 			}
-			const body = await readCapped(raw.body, options.maxBodyBytes, deadline);
-			return finish({ response: { statusCode: raw.statusCode, headers: normalizeHeaders(raw.headers), ...body } });
+			const { raw: bytes, ...body } = await readCapped(raw.body, options.maxBodyBytes, deadline);
+			const response: ProbeResponse = { statusCode: raw.statusCode, headers: normalizeHeaders(raw.headers), ...body };
+			if (options.keepRawBody) response.raw = bytes;
+			return finish({ response });
 		}
 	} catch (error) {
 		// If the deadline won the race, the request may still answer later:
