@@ -408,6 +408,8 @@ async function checkOne(
 				driftStatus: ctx.getNodeParameter('driftSeverity', i, 'fail') as HealthStatus,
 			});
 			setOwn(runs, name, { runId: manifest.runId, chunkCount: manifest.chunkCount, baselineChunkCount: baseline });
+			// Assigned at the top level so n8n's static-data proxy notices the change (see keyed.ts).
+			store.runs = runs;
 		}
 	}
 

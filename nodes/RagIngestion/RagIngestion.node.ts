@@ -17,6 +17,7 @@ import { fullJitterDelay } from '../shared/backoff';
 import { forget, remember, seenAt } from '../shared/idempotency';
 import { METRICS, PUSH_JOBS } from '../shared/metricCatalog';
 import { pushMetrics, pushMetricsProperties, type Sample } from '../shared/pushgateway';
+import { ownValue, setOwn } from '../shared/keyed';
 import { joinUrl, parseRunStatus, runIdOf, statusPathFor, type RunStatus } from './runApi';
 
 const SERVICE_CREDENTIAL = 'ragServiceApi';
@@ -330,9 +331,17 @@ async function ingestOne(
 	const succeeded = record.status === 'succeeded';
 	// A failed run may be retried by the next offer of the same item.
 	if (!succeeded && key !== '') forget(store, KEYS_FIELD, scopedKey);
-	const sources = (store.sources ??= {}) as Record<string, SourceState>;
-	const state = (sources[source] ??= {});
+	if (store.sources === null || typeof store.sources !== 'object' || Array.isArray(store.sources)) store.sources = {};
+	const sources = store.sources as IDataObject;
+	// Own properties only: a source named `__proto__` must not read or replace Object.prototype (keyed.ts).
+	let state = ownValue<SourceState>(sources, source);
+	if (state === undefined || state === null || typeof state !== 'object') {
+		state = {};
+		setOwn(sources, source, state);
+	}
 	if (succeeded) state.lastSuccessAt = finishedMs / 1000;
+	// Assigned at the top level so n8n's static-data proxy notices the change (see keyed.ts).
+	store.sources = sources;
 
 	if (ctx.getNodeParameter('pushMetrics', i, false) as boolean) {
 		const samples: Sample[] = [

@@ -15,8 +15,18 @@ export function ownValue<T>(obj: object | null | undefined, key: string): T | un
 	return Object.prototype.hasOwnProperty.call(obj, key) ? ((obj as Record<string, unknown>)[key] as T) : undefined;
 }
 
-/** Stores `value` under `key` as an own, enumerable data property (works for `__proto__` too). */
+/**
+ * Stores `value` under `key` as an own, enumerable data property (works for
+ * `__proto__` too). A plain assignment where it is safe, so a proxy's `set`
+ * trap still sees it (n8n's static data notices changes that way); only a new
+ * `__proto__` key needs `defineProperty`, which such a trap does not see:
+ * callers on static data re-assign the top-level field afterwards.
+ */
 export function setOwn(obj: object, key: string, value: unknown): void {
+	if (key !== '__proto__' || Object.prototype.hasOwnProperty.call(obj, key)) {
+		(obj as Record<string, unknown>)[key] = value;
+		return;
+	}
 	Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
 }
 

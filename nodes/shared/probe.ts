@@ -526,13 +526,9 @@ export function classifyError(error: unknown, url?: string): ProbeError {
 
 const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
 
-class RedirectRefused extends Error {
-	constructor(
-		readonly code: ProbeErrorCode,
-		message: string,
-	) {
-		super(message);
-	}
+/** A refused redirect, as a probe error (never retried: the same answer would come again). */
+function refused(code: ProbeErrorCode, message: string): ProbeError {
+	return { code, message, retryable: false };
 }
 
 interface Hop {
@@ -544,27 +540,27 @@ interface Hop {
  * Decide where a redirect leads, or refuse it. `first` is the probed URL (its
  * origin is the target's), `visited` the URLs already requested.
  */
-function nextHop(location: string, current: string, first: string, visited: Set<string>, hops: number, options: ProbeOptions): Hop {
+function nextHop(location: string, current: string, first: string, visited: Set<string>, hops: number, options: ProbeOptions): Hop | ProbeError {
 	const from = redactUrl(current).url;
 	let next: URL;
 	try {
 		next = new URL(location, current);
 	} catch {
-		throw new RedirectRefused('redirect_invalid', `${from} redirected to "${redactText(location).slice(0, 200)}", which is not a URL`);
+		return refused('redirect_invalid', `${from} redirected to "${redactText(location).slice(0, 200)}", which is not a URL`);
 	}
 	const shown = redactUrl(next.toString()).url;
 	if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-		throw new RedirectRefused('redirect_blocked', `${from} redirected to ${shown}, which is not http(s); not followed`);
+		return refused('redirect_blocked', `${from} redirected to ${shown}, which is not http(s); not followed`);
 	}
 	if (isBlockedRedirectHost(next.hostname)) {
-		throw new RedirectRefused(
+		return refused(
 			'redirect_blocked',
 			`${from} redirected to ${shown}, a link-local or cloud-metadata address; such redirects are never followed`,
 		);
 	}
 	const crossOrigin = next.origin !== originOf(first);
 	if (crossOrigin && options.allowCrossOriginRedirects !== true) {
-		throw new RedirectRefused(
+		return refused(
 			'redirect_cross_origin',
 			`${from} redirected to ${shown}, another origin; not followed (credentials stay with the target). Point the target at the final URL, or allow redirects to other origins for this target`,
 		);
@@ -582,10 +578,10 @@ function nextHop(location: string, current: string, first: string, visited: Set<
 	}
 	const key = next.toString();
 	if (visited.has(key)) {
-		throw new RedirectRefused('redirect_loop', `redirect loop: ${from} redirected back to ${shown}, already requested`);
+		return refused('redirect_loop', `redirect loop: ${from} redirected back to ${shown}, already requested`);
 	}
 	if (hops >= (options.maxRedirects ?? DEFAULT_MAX_REDIRECTS)) {
-		throw new RedirectRefused(
+		return refused(
 			'too_many_redirects',
 			`more than ${options.maxRedirects ?? DEFAULT_MAX_REDIRECTS} redirects starting at ${redactUrl(first).url} (last: ${from} → ${shown}); point the target at the final URL`,
 		);
@@ -645,13 +641,8 @@ export async function probe(request: HttpRequestFn, options: ProbeOptions): Prom
 			const location = normalizeHeaders(raw.headers).location;
 			if (maxRedirects > 0 && REDIRECT_STATUS.has(raw.statusCode) && location) {
 				destroyBody(raw.body);
-				let hop: Hop;
-				try {
-					hop = nextHop(location, current, options.url, visited, hops, { ...options, maxRedirects });
-				} catch (error) {
-					if (error instanceof RedirectRefused) return finish({ error: { code: error.code, message: error.message, retryable: false } });
-					throw error;
-				}
+				const hop = nextHop(location, current, options.url, visited, hops, { ...options, maxRedirects });
+				if (!('url' in hop)) return finish({ error: hop });
 				hops++;
 				visited.add(hop.url);
 				// 303 (and 301/302 after a POST, as browsers do) continue as GET.
