@@ -9,7 +9,7 @@
  * | route | answer |
  * |---|---|
  * | `/ok` | 200 IETF health+json pass |
- * | `/redirect?to=<url>&code=<3xx>` | redirect to any Location (raw, not validated) |
+ * | `/redirect?to=<url>&code=<3xx>` (or `to64=<base64>`) | redirect to any Location (raw, not validated) |
  * | `/chain/<n>` | n same-origin redirects, then `/ok` |
  * | `/loop/a` ↔ `/loop/b`, `/self` | redirect loops |
  * | `/deep?n=&where=status\|observedValue\|components\|root` | a health answer nested n deep at that place |
@@ -101,7 +101,8 @@ export async function startHostileServer(): Promise<HostileServer> {
 			res.writeHead(200, { 'content-type': 'application/health+json' });
 			res.end(PASS);
 		} else if (p === '/redirect') {
-			redirect(q('to'), Number(q('code', '302')));
+			// `to64`: the Location base64-encoded, so the target URL does not contain it in clear.
+			redirect(url.searchParams.has('to64') ? Buffer.from(q('to64'), 'base64').toString('utf8') : q('to'), Number(q('code', '302')));
 		} else if (p.startsWith('/chain/')) {
 			const n = Number(p.slice('/chain/'.length));
 			if (n > 0) redirect(`/chain/${n - 1}`);
