@@ -15,7 +15,7 @@ import { METRICS, PUSH_JOBS, STATUS_STATES } from '../shared/metricCatalog';
 import { probe, type HttpRequestFn } from '../shared/probe';
 import { pushMetrics, pushMetricsProperties, type Sample } from '../shared/pushgateway';
 import type { HealthStatus } from '../shared/status';
-import { redactUrl, userinfoWarning } from '../shared/urls';
+import { displayUrl, redactUrl, userinfoWarning } from '../shared/urls';
 import { judgeManifest, overall, type BackendReport, type FreshnessCheck } from './judge';
 import {
 	decodeManifestBytes,
@@ -260,11 +260,11 @@ async function fetchJson(ctx: IExecuteFunctions, i: number, url: string, timeout
 		// The bytes as sent: decoding them as UTF-8 first would hide UTF-16 and invalid UTF-8.
 		keepRawBody: true,
 	});
-	const shown = redactUrl(url).url;
+	const shown = displayUrl(url);
 	if (result.error) return { fetchError: result.error.message.includes(shown) ? result.error.message : `${shown}: ${result.error.message}` };
 	const response = result.response!;
 	if (response.statusCode < 200 || response.statusCode > 299) {
-		return { fetchError: `${result.finalUrl ?? shown} answered HTTP ${response.statusCode}` };
+		return { fetchError: `${result.finalUrl ? displayUrl(result.finalUrl) : shown} answered HTTP ${response.statusCode}` };
 	}
 	const decoded = decodeManifestBytes(response.raw ?? Buffer.from(response.body, 'utf8'));
 	return decoded.ok ? { value: decoded.value } : { problems: decoded.problems };
@@ -275,7 +275,7 @@ async function readManifest(ctx: IExecuteFunctions, i: number, item: INodeExecut
 	if (source === 'url') {
 		const url = (ctx.getNodeParameter('url', i, '') as string).trim();
 		if (!/^https?:\/\//i.test(url)) {
-			throw new NodeOperationError(ctx.getNode(), `Manifest URL "${redactUrl(url).url}" is not an http(s) URL`, {
+			throw new NodeOperationError(ctx.getNode(), `Manifest URL "${displayUrl(url)}" is not an http(s) URL`, {
 				itemIndex: i,
 				description: 'Set "Manifest URL" to the address of latest.json, for example https://ingest.example.com/latest.json',
 			});
@@ -318,7 +318,7 @@ async function readManifest(ctx: IExecuteFunctions, i: number, item: INodeExecut
 async function readBackend(ctx: IExecuteFunctions, i: number, url: string, timeoutMs: number): Promise<BackendReport> {
 	const read = await fetchJson(ctx, i, url, timeoutMs);
 	if (read.fetchError) return { reachable: false, error: read.fetchError };
-	if (read.problems) return { reachable: false, error: `${redactUrl(url).url}: ${formatProblems(read.problems)}` };
+	if (read.problems) return { reachable: false, error: `${displayUrl(url)}: ${formatProblems(read.problems)}` };
 	const hashPath = ctx.getNodeParameter('backendConfigHashPath', i, 'config_hash') as string;
 	const schemaPath = ctx.getNodeParameter('backendSchemaVersionPath', i, 'schema_version') as string;
 	try {

@@ -1,7 +1,7 @@
 import type { IHttpRequestMethods, IHttpRequestOptions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import { isBlockedRedirectHost, originOf, redactText, redactUrl } from './urls';
+import { displayUrl, isBlockedRedirectHost, originOf, redactText, redactUrl } from './urls';
 
 /**
  * One HTTP probe that always comes back, and comes back in time.
@@ -476,7 +476,7 @@ function hostOf(url: string): string {
  * bare "getaddrinfo ENOTFOUND search".
  */
 export function classifyError(error: unknown, url?: string): ProbeError {
-	const at = url ? ` ${redactUrl(url).url}` : '';
+	const at = url ? ` ${displayUrl(url)}` : '';
 	const host = url ? hostOf(redactUrl(url).url) : 'the host';
 	if (error instanceof DeadlineExceeded) {
 		return { code: 'timeout', message: `${error.message}${url ? ` from${at}` : ''}: check that the service is up and not overloaded, or raise the timeout`, retryable: true };
@@ -487,7 +487,7 @@ export function classifyError(error: unknown, url?: string): ProbeError {
 	const raw = code && !detail.includes(code) ? `${code}: ${detail}` : detail;
 	switch (code) {
 		case 'ECONNREFUSED':
-			return { code: 'connection_refused', message: `connection refused by ${host}${url ? ` (${redactUrl(url).url})` : ''}: nothing listens there; check the port and that the service runs (${raw})`, retryable: true };
+			return { code: 'connection_refused', message: `connection refused by ${host}${url ? ` (${displayUrl(url)})` : ''}: nothing listens there; check the port and that the service runs (${raw})`, retryable: true };
 		case 'ECONNRESET':
 		case 'EPIPE':
 		case 'ERR_STREAM_PREMATURE_CLOSE':
@@ -519,9 +519,9 @@ export function classifyError(error: unknown, url?: string): ProbeError {
 	if (code.startsWith('ERR_TLS') || code.includes('CERT') || code.startsWith('SSL') || code === 'EPROTO') {
 		return { code: 'tls', message: `TLS error talking to ${host}: check the certificate, or the scheme (http vs https) (${raw})`, retryable: false };
 	}
-	if (/invalid url/i.test(detail)) return { code: 'invalid_url', message: `${detail}${url ? ` (${redactUrl(url).url})` : ''}`, retryable: false };
+	if (/invalid url/i.test(detail)) return { code: 'invalid_url', message: `${detail}${url ? ` (${displayUrl(url)})` : ''}`, retryable: false };
 	if (/maximum number of redirects/i.test(detail)) return { code: 'too_many_redirects', message: `${detail}${at}`, retryable: false };
-	return { code: 'unknown', message: `${raw}${url ? ` (${redactUrl(url).url})` : ''}`, retryable: false };
+	return { code: 'unknown', message: `${raw}${url ? ` (${displayUrl(url)})` : ''}`, retryable: false };
 }
 
 const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
@@ -541,14 +541,14 @@ interface Hop {
  * origin is the target's), `visited` the URLs already requested.
  */
 function nextHop(location: string, current: string, first: string, visited: Set<string>, hops: number, options: ProbeOptions): Hop | ProbeError {
-	const from = redactUrl(current).url;
+	const from = displayUrl(current);
 	let next: URL;
 	try {
 		next = new URL(location, current);
 	} catch {
 		return refused('redirect_invalid', `${from} redirected to "${redactText(location).slice(0, 200)}", which is not a URL`);
 	}
-	const shown = redactUrl(next.toString()).url;
+	const shown = displayUrl(next.toString());
 	if (next.protocol !== 'http:' && next.protocol !== 'https:') {
 		return refused('redirect_blocked', `${from} redirected to ${shown}, which is not http(s); not followed`);
 	}
@@ -583,7 +583,7 @@ function nextHop(location: string, current: string, first: string, visited: Set<
 	if (hops >= (options.maxRedirects ?? DEFAULT_MAX_REDIRECTS)) {
 		return refused(
 			'too_many_redirects',
-			`more than ${options.maxRedirects ?? DEFAULT_MAX_REDIRECTS} redirects starting at ${redactUrl(first).url} (last: ${from} → ${shown}); point the target at the final URL`,
+			`more than ${options.maxRedirects ?? DEFAULT_MAX_REDIRECTS} redirects starting at ${displayUrl(first)} (last: ${from} → ${shown}); point the target at the final URL`,
 		);
 	}
 	return { url: key, crossOrigin };
@@ -636,7 +636,7 @@ export async function probe(request: HttpRequestFn, options: ProbeOptions): Prom
 			const raw = await deadline.race(pending);
 			if (!isFullResponse(raw)) {
 				destroyBody(raw);
-				return finish({ error: { code: 'invalid_response', message: `${redactUrl(current).url}: the HTTP client returned no status code`, retryable: false } });
+				return finish({ error: { code: 'invalid_response', message: `${displayUrl(current)}: the HTTP client returned no status code`, retryable: false } });
 			}
 			const location = normalizeHeaders(raw.headers).location;
 			if (maxRedirects > 0 && REDIRECT_STATUS.has(raw.statusCode) && location) {

@@ -30,6 +30,12 @@ export function redactUrl(url: string): RedactedUrl {
 	return { url: stripped, hadUserinfo: stripped !== trimmed };
 }
 
+/** A URL as a message quotes it: without userinfo, at most 200 characters (a URL can be arbitrarily long). */
+export function displayUrl(url: string): string {
+	const { url: shown } = redactUrl(url);
+	return shown.length > 200 ? `${shown.slice(0, 199)}…` : shown;
+}
+
 /** Removes the userinfo of every URL quoted in a text. */
 export function redactText(text: string): string {
 	return text.replace(USERINFO_IN_TEXT, '$1');

@@ -19,6 +19,7 @@
  * | `/slowloris` | headers, then one byte every 50 ms forever |
  * | `/stall-headers` | half a status line, then nothing |
  * | `/bytes?b64=` | 200 with exactly these bytes (encodings) |
+ * | `/blob/<n>` | bytes registered with `blob()` (long bodies) |
  * | `/manifest?sources=&shape=object\|array` | a valid freshness manifest with that many sources |
  * | `/status?code=` | that status, empty body |
  *
@@ -41,6 +42,8 @@ export interface HostileServer {
 	url(path: string): string;
 	/** Requests received so far, oldest first. */
 	seen: SeenRequest[];
+	/** Serves exactly these bytes (200) at the returned URL: for bodies too long for a query string. */
+	blob(bytes: Buffer, contentType?: string): string;
 	stop(): Promise<void>;
 }
 
@@ -86,6 +89,7 @@ export function manifestText(sources: number, shape: 'object' | 'array' = 'objec
 
 export async function startHostileServer(): Promise<HostileServer> {
 	const seen: SeenRequest[] = [];
+	const blobs = new Map<string, { bytes: Buffer; type: string }>();
 	const sockets = new Set<Socket>();
 	let origin = '';
 	const server: Server = createServer((req, res) => {
@@ -140,6 +144,10 @@ export async function startHostileServer(): Promise<HostileServer> {
 		} else if (p === '/bytes') {
 			res.writeHead(200, { 'content-type': q('type', 'application/json') });
 			res.end(Buffer.from(q('b64'), 'base64'));
+		} else if (p.startsWith('/blob/') && blobs.has(p)) {
+			const blob = blobs.get(p)!;
+			res.writeHead(200, { 'content-type': blob.type });
+			res.end(blob.bytes);
 		} else if (p === '/manifest') {
 			res.writeHead(200, { 'content-type': 'application/json' });
 			res.end(manifestText(Number(q('sources', '10')), q('shape', 'object') as 'object' | 'array'));
@@ -161,6 +169,11 @@ export async function startHostileServer(): Promise<HostileServer> {
 		origin,
 		url: (path: string) => `${origin}${path}`,
 		seen,
+		blob: (bytes: Buffer, contentType = 'application/json') => {
+			const path = `/blob/${blobs.size + 1}`;
+			blobs.set(path, { bytes, type: contentType });
+			return `${origin}${path}`;
+		},
 		stop: async () => {
 			for (const socket of sockets) socket.destroy();
 			await new Promise<void>((resolve) => server.close(() => resolve()));

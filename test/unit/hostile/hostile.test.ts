@@ -6,6 +6,7 @@
  * happen: no crash, no hang (each probe has a deadline), no secret in any
  * output. The number of distinct tries is printed at the end.
  */
+import { freshnessCases } from './freshness.cases';
 import { healthCases } from './health.cases';
 import { redirectCases } from './redirects.cases';
 import { Tally } from './tally';
@@ -18,3 +19,4 @@ afterAll(() => {
 
 describe('redirects', () => redirectCases(tally));
 describe('health check node', () => healthCases(tally));
+describe('freshness check node', () => freshnessCases(tally));
