@@ -9,6 +9,7 @@
 import { freshnessCases } from './freshness.cases';
 import { healthCases } from './health.cases';
 import { redirectCases } from './redirects.cases';
+import { webhookCases } from './webhook.cases';
 import { Tally } from './tally';
 
 const tally = new Tally('nodes');
@@ -20,3 +21,4 @@ afterAll(() => {
 describe('redirects', () => redirectCases(tally));
 describe('health check node', () => healthCases(tally));
 describe('freshness check node', () => freshnessCases(tally));
+describe('ingest webhook trigger', () => webhookCases(tally));
