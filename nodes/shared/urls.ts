@@ -21,7 +21,7 @@ export interface RedactedUrl {
 /** URL userinfo: between `scheme://` and the first `@` before any `/ ? #`. */
 const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)[^/?#@\s]*@/i;
 /** The same anywhere in a text (error messages that quote a URL). */
-const USERINFO_IN_TEXT = /\b([a-z][a-z0-9+.-]*:\/\/)[^/?#@\s"'<>]*@/gi;
+const USERINFO_IN_TEXT = /\b([a-z][a-z0-9+.-]*:\/\/)[^/?#@\s]*@/gi;
 
 /** The URL without userinfo. Works on text that does not parse as a URL too. */
 export function redactUrl(url: string): RedactedUrl {

@@ -97,7 +97,13 @@ export async function startHostileServer(): Promise<HostileServer> {
 		seen.push({ method: req.method ?? 'GET', path: url.pathname + url.search, headers: req.headers });
 		const q = (name: string, fallback = '') => url.searchParams.get(name) ?? fallback;
 		const redirect = (location: string, code = 302) => {
-			res.writeHead(code, { location, 'content-type': 'text/plain' });
+			try {
+				res.writeHead(code, { location, 'content-type': 'text/plain' });
+			} catch {
+				// Node refuses some bytes in a header value: write the answer raw, as a hostile server would.
+				req.socket.end(Buffer.from(`HTTP/1.1 ${code} Found\r\nLocation: ${location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`, 'latin1'));
+				return;
+			}
 			res.end(`redirecting to ${location}`);
 		};
 		const p = url.pathname;

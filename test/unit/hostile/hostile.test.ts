@@ -8,6 +8,7 @@
  */
 import { freshnessCases } from './freshness.cases';
 import { healthCases } from './health.cases';
+import { propertyCases } from './properties.cases';
 import { redirectCases } from './redirects.cases';
 import { webhookCases } from './webhook.cases';
 import { Tally } from './tally';
@@ -22,3 +23,4 @@ describe('redirects', () => redirectCases(tally));
 describe('health check node', () => healthCases(tally));
 describe('freshness check node', () => freshnessCases(tally));
 describe('ingest webhook trigger', () => webhookCases(tally));
+describe('properties (fast-check)', () => propertyCases(tally));
