@@ -526,6 +526,15 @@ export function classifyError(error: unknown, url?: string): ProbeError {
 
 const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
 
+/** The URL as WHATWG serializes it (how redirect targets are compared), or the text itself. */
+function normalizedUrl(url: string): string {
+	try {
+		return new URL(url).toString();
+	} catch {
+		return url;
+	}
+}
+
 /** A refused redirect, as a probe error (never retried: the same answer would come again). */
 function refused(code: ProbeErrorCode, message: string): ProbeError {
 	return { code, message, retryable: false };
@@ -621,7 +630,7 @@ export async function probe(request: HttpRequestFn, options: ProbeOptions): Prom
 	let method: IHttpRequestMethods = options.method ?? 'GET';
 	let crossOrigin = false;
 	let hops = 0;
-	const visited = new Set<string>([current]);
+	const visited = new Set<string>([current, normalizedUrl(current)]);
 	let pending = send(current, false, method);
 	const finish = (result: Omit<ProbeResult, 'url' | 'durationMs'>): ProbeResult => {
 		const out: ProbeResult = { url: shownUrl, durationMs: Date.now() - started, ...result };

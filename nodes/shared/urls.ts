@@ -18,10 +18,13 @@ export interface RedactedUrl {
 	hadUserinfo: boolean;
 }
 
-/** URL userinfo: between `scheme://` and the first `@` before any `/ ? #`. */
-const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)[^/?#@\s]*@/i;
+/**
+ * URL userinfo: between `scheme://` and the LAST `@` before any `/ ? #` (as
+ * WHATWG URL reads it: in `http://u:p@ss@host/` the password is `p@ss`).
+ */
+const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/i;
 /** The same anywhere in a text (error messages that quote a URL). */
-const USERINFO_IN_TEXT = /\b([a-z][a-z0-9+.-]*:\/\/)[^/?#@\s]*@/gi;
+const USERINFO_IN_TEXT = /\b([a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/gi;
 
 /** The URL without userinfo. Works on text that does not parse as a URL too. */
 export function redactUrl(url: string): RedactedUrl {
