@@ -17,7 +17,9 @@ import { fullJitterDelay } from '../shared/backoff';
 import { forget, remember, seenAt } from '../shared/idempotency';
 import { METRICS, PUSH_JOBS } from '../shared/metricCatalog';
 import { pushMetrics, pushMetricsProperties, type Sample } from '../shared/pushgateway';
+import { boundedCopy } from '../shared/bounded';
 import { ownValue, setOwn } from '../shared/keyed';
+import { displayUrl, redactText } from '../shared/urls';
 import { joinUrl, parseRunStatus, runIdOf, statusPathFor, type RunStatus } from './runApi';
 
 const SERVICE_CREDENTIAL = 'ragServiceApi';
@@ -164,7 +166,16 @@ export class RagIngestion implements INodeType {
 }
 
 async function call(ctx: IExecuteFunctions, options: IHttpRequestOptions): Promise<HttpAnswer> {
-	const request: IHttpRequestOptions = { ...options, returnFullResponse: true, ignoreHttpStatusErrors: true, json: true };
+	// No redirects: n8n's client would follow them to any host and re-send the credential there
+	// (an API-key header is never stripped). A 3xx is reported as the answer instead.
+	const request: IHttpRequestOptions = {
+		...options,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		json: true,
+		disableFollowRedirect: true,
+		sendCredentialsOnCrossOriginRedirect: false,
+	};
 	const auth = ctx.getNodeParameter('authentication', 0, 'none') as string;
 	const res = (auth === 'ragServiceApi'
 		? await ctx.helpers.httpRequestWithAuthentication.call(ctx, SERVICE_CREDENTIAL, request)
@@ -194,7 +205,7 @@ async function ingestOne(
 ): Promise<{ output: 0 | 1 | 2; json: IDataObject }> {
 	const baseUrl = (ctx.getNodeParameter('baseUrl', i) as string).trim();
 	if (!/^https?:\/\//i.test(baseUrl)) {
-		throw new NodeOperationError(ctx.getNode(), `Ingestion API URL "${baseUrl}" is not an http(s) URL`, {
+		throw new NodeOperationError(ctx.getNode(), `Ingestion API URL "${displayUrl(baseUrl)}" is not an http(s) URL`, {
 			itemIndex: i,
 			description: 'Set "Ingestion API URL" to the base address of the ingestion service, e.g. http://ingestion:8080',
 		});
@@ -248,11 +259,12 @@ async function ingestOne(
 		};
 	}
 	if (start.statusCode < 200 || start.statusCode > 299) {
-		throw new NodeApiError(ctx.getNode(), (start.body ?? {}) as JsonObject, {
+		// A bounded copy: NodeApiError walks the body it is given, and the body is untrusted.
+		throw new NodeApiError(ctx.getNode(), (boundedCopy(start.body ?? {}) ?? {}) as JsonObject, {
 			itemIndex: i,
 			httpCode: String(start.statusCode),
 			message: `The ingestion API answered HTTP ${start.statusCode} to the start request`,
-			description: `POST ${startUrl} for source "${source}" was refused. Check the URL, the credential and the source name.`,
+			description: `POST ${displayUrl(startUrl)} for source "${source}" was refused. Check the URL, the credential and the source name.${start.statusCode >= 300 && start.statusCode < 400 ? ' It answered with a redirect, which the node does not follow: use the final URL.' : ''}`,
 		});
 	}
 	const runId = runIdOf(start.body);
@@ -306,7 +318,7 @@ async function ingestOne(
 			}
 		} catch (error) {
 			// A flaky status endpoint is not a failed run: keep polling until the deadline.
-			lastPollError = (error as Error).message;
+			lastPollError = redactText((error as Error).message);
 		}
 	}
 

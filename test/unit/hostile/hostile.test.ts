@@ -8,6 +8,7 @@
  */
 import { freshnessCases } from './freshness.cases';
 import { healthCases } from './health.cases';
+import { ingestionCases } from './ingestion.cases';
 import { propertyCases } from './properties.cases';
 import { redirectCases } from './redirects.cases';
 import { webhookCases } from './webhook.cases';
@@ -24,3 +25,4 @@ describe('health check node', () => healthCases(tally));
 describe('freshness check node', () => freshnessCases(tally));
 describe('ingest webhook trigger', () => webhookCases(tally));
 describe('properties (fast-check)', () => propertyCases(tally));
+describe('ingestion node', () => ingestionCases(tally));
