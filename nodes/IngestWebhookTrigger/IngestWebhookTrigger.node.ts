@@ -13,6 +13,7 @@ import {
 
 import { sha256Hex, verifySignature, type SignatureEncoding } from '../shared/hmac';
 import { remember, seenAt } from '../shared/idempotency';
+import { readDeliveryBody } from './delivery';
 import { applyFilters, branchOf, changedPathsOf, splitList } from './filters';
 
 /** Where accepted delivery ids live in the node's static data. */
@@ -239,7 +240,16 @@ export class IngestWebhookTrigger implements INodeType {
 		};
 
 		// n8n reads the raw bytes lazily; they are what the sender signed.
-		if (!req.rawBody && typeof req.readRawBody === 'function') await req.readRawBody();
+		if (!req.rawBody && typeof req.readRawBody === 'function') {
+			try {
+				await req.readRawBody();
+			} catch (error) {
+				// raw-body's errors carry the HTTP status (413 past N8N_PAYLOAD_SIZE_MAX); answer it, without a stack trace.
+				const status = (error as { status?: unknown }).status;
+				if (status === 413) return reply(413, { status: 'rejected', reason: 'the body is larger than this n8n accepts (N8N_PAYLOAD_SIZE_MAX)' });
+				return reply(400, { status: 'rejected', reason: 'the body could not be read' });
+			}
+		}
 		const raw = Buffer.isBuffer(req.rawBody) ? req.rawBody : Buffer.alloc(0);
 
 		const credentials = await this.getCredentials('ragOpsWebhookSecretApi');
@@ -252,6 +262,12 @@ export class IngestWebhookTrigger implements INodeType {
 			// 401 and no execution: an unsigned request must not cost a workflow run.
 			return reply(401, { status: 'rejected', reason: `${verdict.reason} (${signatureHeader})` });
 		}
+
+		// The body is checked before anything is remembered: a refused delivery can be fixed and sent again.
+		const contentType = header(headers, 'content-type')?.split(';')[0].trim().toLowerCase();
+		const delivery = readDeliveryBody(contentType, this.getBodyData(), raw);
+		if (!delivery.ok) return reply(delivery.status, { status: 'rejected', reason: delivery.reason });
+		const body = delivery.body;
 
 		const event = github ? header(headers, 'X-GitHub-Event') : header(headers, this.getNodeParameter('eventHeader', '') as string);
 		const deliveryIdHeader = github ? 'X-GitHub-Delivery' : (this.getNodeParameter('deliveryIdHeader', '') as string);
@@ -272,7 +288,6 @@ export class IngestWebhookTrigger implements INodeType {
 			return reply(200, { status: 'duplicate', deliveryId });
 		}
 
-		const body = this.getBodyData();
 		const filter = applyFilters(event, body, {
 			events,
 			branches: splitList(this.getNodeParameter('branches', '') as string),

@@ -10,14 +10,17 @@ import {
 } from 'n8n-workflow';
 
 import { getJsonPath } from '../shared/jsonPath';
+import { ownValue, recordOf, setOwn } from '../shared/keyed';
 import { METRICS, PUSH_JOBS, STATUS_STATES } from '../shared/metricCatalog';
 import { probe, type HttpRequestFn } from '../shared/probe';
 import { pushMetrics, pushMetricsProperties, type Sample } from '../shared/pushgateway';
 import type { HealthStatus } from '../shared/status';
+import { displayUrl, redactUrl, userinfoWarning } from '../shared/urls';
 import { judgeManifest, overall, type BackendReport, type FreshnessCheck } from './judge';
 import {
 	decodeManifestBytes,
 	formatProblems,
+	MAX_MANIFEST_BYTES,
 	validateManifest,
 	type FreshnessManifest,
 	type ManifestProblem,
@@ -26,6 +29,9 @@ import {
 /** Credential for the user's RAG services (bearer / API-key header / basic). */
 const SERVICE_CREDENTIAL = 'ragServiceApi';
 const HOUR_MS = 3_600_000;
+/** Problems and sources an item lists at most (the counts are always complete). */
+const MAX_ITEM_PROBLEMS = 100;
+const MAX_ITEM_SOURCES = 1000;
 
 interface PreviousRun {
 	runId?: string;
@@ -191,6 +197,14 @@ export class RagFreshnessCheck implements INodeType {
 				description: 'Status when the config hash or schema version differs from the backend',
 			},
 			{
+				displayName: 'Follow Redirects to Other Origins',
+				name: 'allowCrossOriginRedirects',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether a redirect of the manifest or backend URL may lead to another origin (host, port or scheme), for example a storage service. It is then followed without the credential; link-local and metadata addresses are never followed.',
+			},
+			{
 				displayName: 'Timeout (Seconds)',
 				name: 'timeoutSeconds',
 				type: 'number',
@@ -235,14 +249,24 @@ function requester(ctx: IExecuteFunctions): HttpRequestFn {
 	return async (options: IHttpRequestOptions) => await ctx.helpers.httpRequest(options);
 }
 
-async function fetchJson(ctx: IExecuteFunctions, url: string, timeoutMs: number): Promise<SourceRead> {
-	const result = await probe(requester(ctx), { url, timeoutMs, maxBodyBytes: 1024 * 1024 + 1 });
-	if (result.error) return { fetchError: `${url}: ${result.error.message}` };
+async function fetchJson(ctx: IExecuteFunctions, i: number, url: string, timeoutMs: number): Promise<SourceRead> {
+	const result = await probe(requester(ctx), {
+		url,
+		timeoutMs,
+		maxBodyBytes: MAX_MANIFEST_BYTES + 1,
+		// The probe follows redirects within the URL's origin; another origin only when allowed, without the credential.
+		allowCrossOriginRedirects: ctx.getNodeParameter('allowCrossOriginRedirects', i, false) as boolean,
+		anonymousRequest: async (options: IHttpRequestOptions) => await ctx.helpers.httpRequest(options),
+		// The bytes as sent: decoding them as UTF-8 first would hide UTF-16 and invalid UTF-8.
+		keepRawBody: true,
+	});
+	const shown = displayUrl(url);
+	if (result.error) return { fetchError: result.error.message.includes(shown) ? result.error.message : `${shown}: ${result.error.message}` };
 	const response = result.response!;
 	if (response.statusCode < 200 || response.statusCode > 299) {
-		return { fetchError: `${url} answered HTTP ${response.statusCode}` };
+		return { fetchError: `${result.finalUrl ? displayUrl(result.finalUrl) : shown} answered HTTP ${response.statusCode}` };
 	}
-	const decoded = decodeManifestBytes(Buffer.from(response.body, 'utf8'));
+	const decoded = decodeManifestBytes(response.raw ?? Buffer.from(response.body, 'utf8'));
 	return decoded.ok ? { value: decoded.value } : { problems: decoded.problems };
 }
 
@@ -251,13 +275,13 @@ async function readManifest(ctx: IExecuteFunctions, i: number, item: INodeExecut
 	if (source === 'url') {
 		const url = (ctx.getNodeParameter('url', i, '') as string).trim();
 		if (!/^https?:\/\//i.test(url)) {
-			throw new NodeOperationError(ctx.getNode(), `Manifest URL "${url}" is not an http(s) URL`, {
+			throw new NodeOperationError(ctx.getNode(), `Manifest URL "${displayUrl(url)}" is not an http(s) URL`, {
 				itemIndex: i,
 				description: 'Set "Manifest URL" to the address of latest.json, for example https://ingest.example.com/latest.json',
 			});
 		}
 		const timeoutMs = (ctx.getNodeParameter('timeoutSeconds', i, 10) as number) * 1000;
-		return await fetchJson(ctx, url, timeoutMs);
+		return await fetchJson(ctx, i, url, timeoutMs);
 	}
 	if (source === 'binary') {
 		const prop = ctx.getNodeParameter('binaryProperty', i, 'data') as string;
@@ -292,9 +316,9 @@ async function readManifest(ctx: IExecuteFunctions, i: number, item: INodeExecut
 }
 
 async function readBackend(ctx: IExecuteFunctions, i: number, url: string, timeoutMs: number): Promise<BackendReport> {
-	const read = await fetchJson(ctx, url, timeoutMs);
+	const read = await fetchJson(ctx, i, url, timeoutMs);
 	if (read.fetchError) return { reachable: false, error: read.fetchError };
-	if (read.problems) return { reachable: false, error: `${url}: ${formatProblems(read.problems)}` };
+	if (read.problems) return { reachable: false, error: `${displayUrl(url)}: ${formatProblems(read.problems)}` };
 	const hashPath = ctx.getNodeParameter('backendConfigHashPath', i, 'config_hash') as string;
 	const schemaPath = ctx.getNodeParameter('backendSchemaVersionPath', i, 'schema_version') as string;
 	try {
@@ -367,8 +391,10 @@ async function checkOne(
 			checks = [{ name: 'manifest', status: 'fail', message: `invalid manifest: ${formatProblems(problems)}` }];
 		} else {
 			manifest = validated.manifest;
-			const runs = (store.runs ??= {}) as Record<string, PreviousRun>;
-			const prev = runs[name] ?? {};
+			if (store.runs === null || typeof store.runs !== 'object' || Array.isArray(store.runs)) store.runs = {};
+			const runs = store.runs as IDataObject;
+			// Own properties only: a manifest named `__proto__` must not read or replace Object.prototype (keyed.ts).
+			const prev = ownValue<PreviousRun>(runs, name) ?? {};
 			// Compare against the previous distinct run, so the warning stays while the dropped run is current.
 			const baseline = prev.runId === manifest.runId ? prev.baselineChunkCount : prev.chunkCount;
 			const backendUrl = (ctx.getNodeParameter('backendUrl', i, '') as string).trim();
@@ -381,7 +407,9 @@ async function checkOne(
 				backend: backendUrl ? await readBackend(ctx, i, backendUrl, timeoutMs) : undefined,
 				driftStatus: ctx.getNodeParameter('driftSeverity', i, 'fail') as HealthStatus,
 			});
-			runs[name] = { runId: manifest.runId, chunkCount: manifest.chunkCount, baselineChunkCount: baseline };
+			setOwn(runs, name, { runId: manifest.runId, chunkCount: manifest.chunkCount, baselineChunkCount: baseline });
+			// Assigned at the top level so n8n's static-data proxy notices the change (see keyed.ts).
+			store.runs = runs;
 		}
 	}
 
@@ -394,8 +422,13 @@ async function checkOne(
 		checks: checks as unknown as IDataObject[],
 		checkedAt: now.toISOString(),
 	};
-	if (problems.length > 0) json.problems = problems as unknown as IDataObject[];
+	if (problems.length > 0) {
+		// Bounded: a manifest with 200 000 bad sources must not make a 200 000-entry item.
+		json.problems = problems.slice(0, MAX_ITEM_PROBLEMS) as unknown as IDataObject[];
+		if (problems.length > MAX_ITEM_PROBLEMS) json.problemsOmitted = problems.length - MAX_ITEM_PROBLEMS;
+	}
 	if (manifest) {
+		const sourcesRecord = recordOf(manifest.sources, MAX_ITEM_SOURCES);
 		json.manifest = {
 			runId: manifest.runId,
 			generatedAt: manifest.generatedAt.toISOString(),
@@ -404,9 +437,17 @@ async function checkOne(
 			configHash: manifest.configHash,
 			documentCount: manifest.documentCount,
 			chunkCount: manifest.chunkCount,
-			sources: manifest.sources as unknown as IDataObject,
+			sourceCount: manifest.sources.size,
+			sources: sourcesRecord.record as unknown as IDataObject,
 		};
+		if (sourcesRecord.omitted > 0) (json.manifest as IDataObject).sourcesOmitted = sourcesRecord.omitted;
 	}
+	const leaky: string[] = [];
+	if ((ctx.getNodeParameter('source', i) as string) === 'url' && redactUrl(ctx.getNodeParameter('url', i, '') as string).hadUserinfo) {
+		leaky.push(userinfoWarning('The manifest URL'));
+	}
+	if (redactUrl(ctx.getNodeParameter('backendUrl', i, '') as string).hadUserinfo) leaky.push(userinfoWarning('The backend URL'));
+	if (leaky.length) json.warnings = leaky;
 	if (manual) {
 		json.notice =
 			'Manual run: n8n does not save static data in manual runs, so the chunk-drop check has no previous run to compare with. Publish the workflow for that.';

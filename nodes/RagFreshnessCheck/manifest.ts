@@ -19,6 +19,8 @@
  * and what was wrong, so a bad manifest becomes a clear `fail` result.
  */
 
+import { MAX_JSON_DEPTH, parseJsonBounded } from '../shared/bounded';
+
 export interface SourceCounts {
 	documentCount: number;
 	chunkCount: number;
@@ -31,7 +33,8 @@ export interface FreshnessManifest {
 	configHash: string;
 	documentCount: number;
 	chunkCount: number;
-	sources: Record<string, SourceCounts>;
+	/** Per source, by name (a Map: source names come from the manifest and may be `__proto__`). */
+	sources: Map<string, SourceCounts>;
 }
 
 export interface ManifestProblem {
@@ -70,9 +73,22 @@ function describe(value: unknown): string {
 	return `a ${typeof value}`;
 }
 
+/** UTF-16 code units with the byte order swapped (so big-endian text can use the little-endian decoder). */
+function swapBytePairs(bytes: Uint8Array): Uint8Array {
+	const out = new Uint8Array(bytes.length - (bytes.length % 2));
+	for (let i = 0; i + 1 < bytes.length; i += 2) {
+		out[i] = bytes[i + 1];
+		out[i + 1] = bytes[i];
+	}
+	return out;
+}
+
 /**
- * Bytes → JSON value, naming encoding problems: UTF-16/32 (by BOM or NUL
- * bytes), invalid UTF-8, empty input, oversize input, JSON syntax errors.
+ * Bytes → JSON value. The encoding is checked, never guessed silently:
+ * UTF-8 (a BOM is dropped); UTF-16 with a byte order mark is decoded as the
+ * BOM says (Windows tools write it); UTF-32, UTF-16 without a BOM (NUL bytes)
+ * and invalid UTF-8 are clear errors, as are empty and oversize input,
+ * nesting deeper than {@link MAX_JSON_DEPTH} and JSON syntax errors.
  */
 export function decodeManifestBytes(bytes: Uint8Array): { ok: true; value: unknown } | { ok: false; problems: ManifestProblem[] } {
 	const fail = (message: string) => ({ ok: false as const, problems: [{ path: '$', message }] });
@@ -80,17 +96,30 @@ export function decodeManifestBytes(bytes: Uint8Array): { ok: true; value: unkno
 	if (bytes.length > MAX_MANIFEST_BYTES) {
 		return fail(`the manifest is ${bytes.length} bytes, more than the ${MAX_MANIFEST_BYTES} bytes a manifest may have`);
 	}
-	if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
-		return fail('the manifest is encoded as UTF-16 (byte order mark found); write it as UTF-8');
+	const b = (i: number) => bytes[i] ?? -1;
+	if ((b(0) === 0xff && b(1) === 0xfe && b(2) === 0 && b(3) === 0) || (b(0) === 0 && b(1) === 0 && b(2) === 0xfe && b(3) === 0xff)) {
+		return fail('the manifest is encoded as UTF-32 (byte order mark found); write it as UTF-8');
+	}
+	const utf16 = b(0) === 0xff && b(1) === 0xfe ? 'le' : b(0) === 0xfe && b(1) === 0xff ? 'be' : undefined;
+	if (utf16) {
+		if (bytes.length % 2 !== 0) return fail('the manifest starts with a UTF-16 byte order mark but has an odd number of bytes; write it as UTF-8');
+		const units = utf16 === 'le' ? bytes.subarray(2) : swapBytePairs(bytes.subarray(2));
+		let text: string;
+		try {
+			text = new TextDecoder('utf-16le', { fatal: true, ignoreBOM: true }).decode(units);
+		} catch {
+			return fail(`the manifest starts with a UTF-16${utf16 === 'le' ? 'LE' : 'BE'} byte order mark but is not valid UTF-16; write it as UTF-8`);
+		}
+		return parseManifestText(text);
 	}
 	if (bytes.length >= 2 && (bytes[0] === 0 || bytes[1] === 0)) {
-		return fail('the manifest contains NUL bytes (UTF-16/32 or binary data); write it as UTF-8 JSON');
+		return fail('the manifest contains NUL bytes (UTF-16/32 without a byte order mark, or binary data); write it as UTF-8 JSON');
 	}
 	let text: string;
 	try {
 		text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
 	} catch {
-		return fail('the manifest is not valid UTF-8 (wrong encoding or binary data)');
+		return fail('the manifest is not valid UTF-8 (another encoding such as Latin-1, or binary data); write it as UTF-8');
 	}
 	return parseManifestText(text);
 }
@@ -98,12 +127,9 @@ export function decodeManifestBytes(bytes: Uint8Array): { ok: true; value: unkno
 export function parseManifestText(text: string): { ok: true; value: unknown } | { ok: false; problems: ManifestProblem[] } {
 	const trimmed = text.replace(/^\uFEFF/, '').trim();
 	if (trimmed === '') return { ok: false, problems: [{ path: '$', message: 'the manifest is empty' }] };
-	try {
-		return { ok: true, value: JSON.parse(trimmed) as unknown };
-	} catch (error) {
-		const detail = error instanceof Error ? error.message : String(error);
-		return { ok: false, problems: [{ path: '$', message: `the manifest is not valid JSON: ${detail}` }] };
-	}
+	const parsed = parseJsonBounded(trimmed, MAX_JSON_DEPTH);
+	if (parsed.ok) return parsed;
+	return { ok: false, problems: [{ path: '$', message: `the manifest is ${parsed.error}` }] };
 }
 
 /** Parses an ISO 8601 timestamp (zone required) or Unix seconds; undefined with a reason otherwise. */
@@ -232,24 +258,33 @@ export function validateManifest(value: unknown, options: ValidateOptions): Mani
 	const cc = required('chunk_count');
 	const chunkCount = cc ? count(cc.value, `$.${cc.key}`, problems) : undefined;
 
-	const sources: Record<string, SourceCounts> = {};
+	const sources = new Map<string, SourceCounts>();
 	const src = pick(obj, 'sources');
 	if (src && src.value !== null && src.value !== undefined) {
+		// Plain loops, no spread into push: a manifest may list hundreds of thousands of sources.
 		const entries: Array<[string, unknown]> = [];
 		if (Array.isArray(src.value)) {
-			src.value.forEach((entry, i) => {
+			const seen = new Set<string>();
+			for (let i = 0; i < src.value.length; i++) {
+				const entry: unknown = src.value[i];
 				const name = entry !== null && typeof entry === 'object' ? (entry as Record<string, unknown>).name : undefined;
 				if (typeof name !== 'string' || name === '') {
 					problems.push({ path: `$.sources[${i}].name`, message: `expected a non-empty string, got ${describe(name)}` });
-				} else entries.push([name, entry]);
-			});
+				} else if (seen.has(name)) {
+					problems.push({ path: `$.sources[${i}].name`, message: `${describe(name)} names a source listed before; names must be unique` });
+				} else {
+					seen.add(name);
+					entries.push([name, entry]);
+				}
+			}
 		} else if (typeof src.value === 'object') {
-			entries.push(...Object.entries(src.value as Record<string, unknown>));
+			const record = src.value as Record<string, unknown>;
+			for (const key of Object.keys(record)) entries.push([key, record[key]]);
 		} else {
 			problems.push({ path: '$.sources', message: `expected an object or an array, got ${describe(src.value)}` });
 		}
 		for (const [name, entry] of entries) {
-			const path = `$.sources[${JSON.stringify(name)}]`;
+			const path = `$.sources[${JSON.stringify(name.length > 100 ? `${name.slice(0, 100)}…` : name)}]`;
 			if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
 				problems.push({ path, message: `expected an object with document_count and chunk_count, got ${describe(entry)}` });
 				continue;
@@ -261,7 +296,7 @@ export function validateManifest(value: unknown, options: ValidateOptions): Mani
 			if (!c) problems.push({ path: `${path}.chunk_count`, message: 'missing required field' });
 			const dv = d ? count(d.value, `${path}.${d.key}`, problems) : undefined;
 			const cv = c ? count(c.value, `${path}.${c.key}`, problems) : undefined;
-			if (dv !== undefined && cv !== undefined) sources[name] = { documentCount: dv, chunkCount: cv };
+			if (dv !== undefined && cv !== undefined) sources.set(name, { documentCount: dv, chunkCount: cv });
 		}
 	}
 
@@ -279,7 +314,11 @@ export function validateManifest(value: unknown, options: ValidateOptions): Mani
 	return { ok: true, manifest: { schemaVersion, generatedAt, runId, configHash, documentCount, chunkCount, sources } };
 }
 
-/** One sentence listing every problem, for item messages and error descriptions. */
+/** Problems listed by name in messages; the rest are counted (a broken 200 000-source manifest must not make a 20 MB message). */
+export const MAX_LISTED_PROBLEMS = 20;
+
+/** One sentence listing the problems (at most {@link MAX_LISTED_PROBLEMS}), for item messages and error descriptions. */
 export function formatProblems(problems: ManifestProblem[]): string {
-	return problems.map((p) => `${p.path}: ${p.message}`).join('; ');
+	const listed = problems.slice(0, MAX_LISTED_PROBLEMS).map((p) => `${p.path}: ${p.message}`).join('; ');
+	return problems.length > MAX_LISTED_PROBLEMS ? `${listed}; and ${problems.length - MAX_LISTED_PROBLEMS} more problems` : listed;
 }

@@ -13,8 +13,12 @@ import { interpretQdrantCollection, PRESETS, qdrantCollectionUrl, type Component
 
 export interface Target {
 	name: string;
-	/** The URL as resolved (preset path applied). */
+	/** The URL as resolved (preset path applied), without userinfo: what items and messages show. */
 	url: string;
+	/** The URL requested when it differs from `url` (it carries `user:password@`, which is never shown). */
+	requestUrl?: string;
+	/** Whether a redirect may lead to another origin (then without credentials and headers). */
+	allowCrossOriginRedirects?: boolean;
 	preset: PresetName;
 	critical: boolean;
 	dependsOn: string[];
@@ -28,6 +32,8 @@ export interface Target {
 
 export interface CheckSettings {
 	request: HttpRequestFn;
+	/** The same client without credentials, for redirect hops to another origin. */
+	anonymousRequest?: HttpRequestFn;
 	conditions: RatedCondition[];
 	retries: number;
 	retryBaseDelayMs: number;
@@ -46,6 +52,8 @@ export interface TargetResult {
 	statusCode?: number;
 	responseTimeMs: number;
 	attempts: number;
+	/** Where the answer came from after redirects, when it was not the target URL. */
+	finalUrl?: string;
 	/** Start of the answer's body, when something looks wrong (helps the alert reader). */
 	bodySnippet?: string;
 	bodyTruncated?: boolean;
@@ -64,6 +72,8 @@ async function probeWithRetries(target: Target, url: string, settings: CheckSett
 				maxBodyBytes: settings.maxBodyBytes,
 				skipTlsVerify: settings.skipTlsVerify,
 				signal: settings.signal,
+				allowCrossOriginRedirects: target.allowCrossOriginRedirects === true,
+				anonymousRequest: settings.anonymousRequest,
 			}),
 		isRetryableResult,
 		{ retries: settings.retries, baseDelayMs: settings.retryBaseDelayMs, maxDelayMs: 5000, signal: settings.signal },
@@ -104,7 +114,8 @@ export async function checkTarget(target: Target, settings: CheckSettings): Prom
 
 async function checkTargetUnsafe(target: Target, settings: CheckSettings): Promise<TargetResult> {
 	const preset = PRESETS[target.preset];
-	const { result, attempts } = await probeWithRetries(target, target.url, settings);
+	const requestUrl = target.requestUrl ?? target.url;
+	const { result, attempts } = await probeWithRetries(target, requestUrl, settings);
 
 	if (result.error || !result.response) {
 		const error = result.error ?? { code: 'unknown', message: 'no answer', retryable: false };
@@ -132,7 +143,7 @@ async function checkTargetUnsafe(target: Target, settings: CheckSettings): Promi
 		components.push(...interpreted.components);
 	}
 	if (target.preset === 'qdrant' && target.collection) {
-		const collection = await probeWithRetries(target, qdrantCollectionUrl(target.url, target.collection), settings);
+		const collection = await probeWithRetries(target, qdrantCollectionUrl(requestUrl, target.collection), settings);
 		if (collection.result.response) {
 			const cctx: AnswerContext = {
 				response: collection.result.response,
@@ -159,6 +170,7 @@ async function checkTargetUnsafe(target: Target, settings: CheckSettings): Promi
 		statusCode: response.statusCode,
 		responseTimeMs: result.durationMs,
 		attempts,
+		finalUrl: result.finalUrl,
 		bodySnippet: status === 'pass' ? undefined : snippet(response.body),
 		bodyTruncated: response.truncated || undefined,
 		message: firstBad ? firstBad.message : checks.length === 1 ? `${checks[0].message}` : `all ${checks.length} checks pass`,

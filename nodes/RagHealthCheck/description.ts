@@ -56,6 +56,13 @@ export const description: INodeProperties[] = [
 						description: 'Comma-separated target names: no alert for this target while one of them is down',
 					},
 					{
+						displayName: 'Follow Redirects to Other Origins',
+						name: 'allowCrossOriginRedirects',
+						type: 'boolean',
+						default: false,
+						description: 'Whether a redirect may lead to another origin (host, port or scheme). It is then followed without the credential and without the headers above; link-local and metadata addresses are never followed.',
+					},
+					{
 						displayName: 'Headers (JSON)',
 						name: 'headers',
 						type: 'json',
@@ -162,6 +169,14 @@ export const description: INodeProperties[] = [
 		typeOptions: { minValue: 0 },
 		default: 0,
 		description: "Overall time limit for this target's answer; 0 uses the node's timeout",
+		displayOptions: { show: { targetSource: ['items'] } },
+	},
+	{
+		displayName: 'Follow Redirects to Other Origins',
+		name: 'targetAllowCrossOriginRedirects',
+		type: 'boolean',
+		default: false,
+		description: 'Whether a redirect may lead to another origin (host, port or scheme). It is then followed without the credential and without the headers above; link-local and metadata addresses are never followed.',
 		displayOptions: { show: { targetSource: ['items'] } },
 	},
 	{

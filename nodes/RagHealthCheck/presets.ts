@@ -1,3 +1,4 @@
+import { boundedCopy, shortText } from '../shared/bounded';
 import type { AnswerContext, CheckResult } from '../shared/conditions';
 import { getJsonPath } from '../shared/jsonPath';
 import { normalizeStatus, worstOf, type HealthStatus } from '../shared/status';
@@ -42,11 +43,14 @@ function asObject(value: unknown): Record<string, unknown> | undefined {
 	return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }
 
+/** Short text of a reported value; bounded, never a recursive stringify of the body. */
 function text(value: unknown): string | undefined {
 	if (value === undefined || value === null) return undefined;
-	const s = typeof value === 'string' ? value : JSON.stringify(value);
-	return s.length > 200 ? `${s.slice(0, 197)}...` : s;
+	return shortText(value, 200);
 }
+
+/** Components read from one answer, at most: a body with 100 000 checks must not become 100 000 components. */
+const MAX_COMPONENTS = 200;
 
 function reportedCheck(name: string, reported: unknown): CheckResult {
 	const status = normalizeStatus(reported);
@@ -86,55 +90,67 @@ function interpretRagApi(ctx: AnswerContext): Interpretation {
 		};
 	}
 	const components: ComponentResult[] = [];
+	// Everything below is copied out of the answer: names cut, values bounded (boundedCopy), counts capped.
+	const name = (value: string) => shortText(value, 200);
+	const unit = (value: unknown) => (typeof value === 'string' ? shortText(value, 50) : undefined);
+	const kept = (value: unknown) => (value === undefined ? undefined : boundedCopy(value));
+	let omitted = 0;
+	// The worst status of every component, kept or not: capping the list must not hide a failure.
+	let worstSeen: HealthStatus = 'pass';
+	const add = (status: HealthStatus, component: () => ComponentResult) => {
+		worstSeen = worstOf([worstSeen, status]);
+		if (components.length < MAX_COMPONENTS) components.push(component());
+		else omitted++;
+	};
 	const ietfChecks = asObject(doc.checks);
 	if (ietfChecks) {
-		for (const [key, observations] of Object.entries(ietfChecks)) {
+		for (const key of Object.keys(ietfChecks)) {
+			const observations = ietfChecks[key];
 			const list = Array.isArray(observations) ? observations : [observations];
-			list.forEach((entry, i) => {
-				const o = asObject(entry) ?? {};
+			for (let i = 0; i < list.length; i++) {
+				const o = asObject(list[i]) ?? {};
 				const id = typeof o.componentId === 'string' && list.length > 1 ? `${key}[${o.componentId}]` : list.length > 1 ? `${key}[${i}]` : key;
-				components.push({
-					name: id,
-					status: normalizeStatus(o.status),
-					reported: o.status,
-					observedValue: o.observedValue,
-					observedUnit: typeof o.observedUnit === 'string' ? o.observedUnit : undefined,
+				const status = normalizeStatus(o.status);
+				add(status, () => ({
+					name: name(id),
+					status,
+					reported: kept(o.status),
+					observedValue: kept(o.observedValue),
+					observedUnit: unit(o.observedUnit),
 					output: text(o.output),
-					componentType: typeof o.componentType === 'string' ? o.componentType : undefined,
-				});
-			});
+					componentType: unit(o.componentType),
+				}));
+			}
 		}
 	}
-	// `components` as a map {name: {status}|"status"} or a list [{name, status}].
-	const shaped = Array.isArray(doc.components)
-		? Object.fromEntries(
-				doc.components.map((c, i) => {
-					const o = asObject(c);
-					const name = o && (typeof o.name === 'string' || typeof o.id === 'string') ? String(o.name ?? o.id) : `component ${i + 1}`;
-					return [name, c];
-				}),
-			)
-		: asObject(doc.components);
-	if (shaped) {
-		for (const [name, value] of Object.entries(shaped)) {
-			const o = asObject(value);
-			const reported = o ? o.status : value;
-			components.push({
-				name,
-				status: normalizeStatus(reported),
-				reported,
-				output: text(o?.detail ?? o?.message ?? o?.error ?? o?.output),
-				observedValue: o?.latency_ms ?? o?.observedValue,
-				observedUnit: o?.latency_ms !== undefined ? 'ms' : undefined,
-			});
-		}
+	// `components` as a map {name: {status}|"status"} or a list [{name, status}] (a list keeps
+	// every entry, even two with one name: no plain-object keys made of names from the body).
+	const shaped: Array<[string, unknown]> = Array.isArray(doc.components)
+		? doc.components.map((c, i) => {
+				const o = asObject(c);
+				const n = o && (typeof o.name === 'string' || typeof o.id === 'string') ? String(o.name ?? o.id) : `component ${i + 1}`;
+				return [n, c];
+			})
+		: Object.keys(asObject(doc.components) ?? {}).map((k) => [k, (doc.components as Record<string, unknown>)[k]]);
+	for (const [n, value] of shaped) {
+		const o = asObject(value);
+		const reported = o ? o.status : value;
+		const status = normalizeStatus(reported);
+		add(status, () => ({
+			name: name(n),
+			status,
+			reported: kept(reported),
+			output: text(o?.detail ?? o?.message ?? o?.error ?? o?.output),
+			observedValue: kept(o?.latency_ms ?? o?.observedValue),
+			observedUnit: o?.latency_ms !== undefined ? 'ms' : undefined,
+		}));
 	}
 	const checks: CheckResult[] = [];
 	if (doc.status !== undefined) {
 		checks.push(reportedCheck('reported status', doc.status));
 	} else if (components.length > 0) {
-		const status = worstOf(components.map((c) => c.status));
-		const bad = components.filter((c) => c.status !== 'pass').map((c) => `${c.name} ${text(c.reported) ?? c.status}`);
+		const status = worstSeen;
+		const bad = components.filter((c) => c.status !== 'pass').slice(0, 20).map((c) => `${c.name} ${text(c.reported) ?? c.status}`);
 		checks.push({
 			name: 'components',
 			status,
@@ -144,6 +160,15 @@ function interpretRagApi(ctx: AnswerContext): Interpretation {
 		});
 	} else {
 		checks.push({ name: 'reported status', status: 'unknown', observed: 'missing', expected: 'pass', message: 'health answer has no status field' });
+	}
+	if (omitted > 0) {
+		checks.push({
+			name: 'components',
+			status: 'pass',
+			observed: `more than ${MAX_COMPONENTS}`,
+			expected: `at most ${MAX_COMPONENTS}`,
+			message: `the answer lists more than ${MAX_COMPONENTS} components; the first ${MAX_COMPONENTS} are reported`,
+		});
 	}
 	return { checks, components };
 }

@@ -4,6 +4,7 @@ import { parseStatusCodes, type CompareOperator, type RatedCondition } from '../
 import { validateWindow, type HysteresisConfig, type MaintenanceWindow } from '../shared/hysteresis';
 import { parseJsonPath } from '../shared/jsonPath';
 import type { Target } from './checkTarget';
+import { redactText, redactUrl } from '../shared/urls';
 import { isPresetName, PRESETS, resolveTargetUrl, type PresetName } from './presets';
 
 /**
@@ -39,6 +40,7 @@ interface RawTarget {
 	collection?: string;
 	timeout?: number;
 	headers?: string | IDataObject;
+	allowCrossOriginRedirects?: boolean;
 }
 
 interface RawCondition {
@@ -92,7 +94,9 @@ function planTarget(
 	itemIndex: number,
 	seen: Set<string>,
 ): Target {
-	const url = String(raw.url ?? '').trim();
+	const given = String(raw.url ?? '').trim();
+	// Userinfo is requested but never shown: names, items, messages and metric labels get `url`.
+	const { url, hadUserinfo } = redactUrl(given);
 	const presetName = String(raw.preset || 'generic');
 	if (!isPresetName(presetName)) {
 		throw new NodeOperationError(node, `Unknown preset "${presetName}"`, {
@@ -102,15 +106,18 @@ function planTarget(
 	}
 	const preset = PRESETS[presetName as PresetName];
 	let resolved: string;
+	let requested: string;
 	try {
-		resolved = resolveTargetUrl(url, preset);
+		requested = resolveTargetUrl(given, preset);
+		resolved = redactUrl(requested).url;
 	} catch {
 		throw new NodeOperationError(node, `Target URL "${url}" is not a valid http(s) URL`, {
 			itemIndex,
 			description: 'Give the full URL with scheme and host, for example http://rag-api:8000 or https://qdrant.example.com:6333.',
 		});
 	}
-	const name = String(raw.name ?? '').trim() || url;
+	// A nameless target is named by its URL as given, without userinfo.
+	const name = redactText(String(raw.name ?? '').trim()) || url;
 	if (seen.has(name)) {
 		throw new NodeOperationError(node, `Two targets are named "${name}"`, {
 			itemIndex,
@@ -141,6 +148,8 @@ function planTarget(
 	return {
 		name,
 		url: resolved,
+		requestUrl: hadUserinfo ? requested : undefined,
+		allowCrossOriginRedirects: raw.allowCrossOriginRedirects === true,
 		preset: presetName as PresetName,
 		critical: raw.critical !== false,
 		dependsOn: list(raw.dependsOn).filter((d) => d !== name),
@@ -288,6 +297,7 @@ export function readSettings(
 						collection: param('targetCollection', i, '') as string,
 						timeout: param('targetTimeout', i, 0) as number,
 						headers: param('targetHeaders', i, '') as string | IDataObject,
+						allowCrossOriginRedirects: param('targetAllowCrossOriginRedirects', i, false) as boolean,
 					},
 				}))
 			: ((param('targets.target', 0, []) as RawTarget[]) ?? []).map((raw) => ({ raw, itemIndex: 0 }));
@@ -303,7 +313,8 @@ export function readSettings(
 			if (!continueOnFail) {
 				throw new NodeOperationError(node, problem.message, { itemIndex, description: problem.description ?? undefined });
 			}
-			invalid.push({ message: problem.message, target: raw.name ?? raw.url ?? null, itemIndex });
+			const named = raw.name ?? raw.url;
+			invalid.push({ message: problem.message, target: named === undefined ? null : redactText(String(named)), itemIndex });
 		}
 	}
 	if (planned.length === 0 && invalid.length === 0) {

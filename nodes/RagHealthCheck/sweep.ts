@@ -14,6 +14,7 @@ import { PUSH_JOBS } from '../shared/metricCatalog';
 import type { HttpRequestFn } from '../shared/probe';
 import { pushMetrics, type PushContext, type PushOutcome } from '../shared/pushgateway';
 import { overallStatus, toIetfStatus, type HealthStatus } from '../shared/status';
+import { userinfoWarning } from '../shared/urls';
 import { checkTarget, conditionsFor, type Target, type TargetResult } from './checkTarget';
 import { healthSamples } from './healthMetrics';
 import type { HealthSettings } from './settings';
@@ -27,11 +28,18 @@ import type { HealthSettings } from './settings';
 
 export const CREDENTIAL_TYPE = 'ragServiceApi';
 
+/**
+ * The node's HTTP function; `anonymous` is the same client without the
+ * credential, for redirect hops to another origin (see nodes/shared/probe.ts).
+ */
+export type NodeRequestFn = HttpRequestFn & { anonymous?: HttpRequestFn };
+
 /** Every target checked once. `request` is the node's (authenticated or not) HTTP function. */
-export async function checkAll(settings: HealthSettings, request: HttpRequestFn, signal?: AbortSignal): Promise<TargetResult[]> {
+export async function checkAll(settings: HealthSettings, request: NodeRequestFn, signal?: AbortSignal): Promise<TargetResult[]> {
 	return await mapWithConcurrency(settings.planned, settings.concurrency, async ({ target }) =>
 		await checkTarget(target, {
 			request,
+			anonymousRequest: request.anonymous,
 			conditions: conditionsFor(target.name, settings.conditions),
 			retries: settings.retries,
 			retryBaseDelayMs: settings.retryDelayMs,
@@ -53,10 +61,11 @@ export function requestFor(
 		httpRequestWithAuthentication(this: unknown, type: string, options: IHttpRequestOptions): Promise<unknown>;
 	},
 	ctx: unknown,
-): HttpRequestFn {
-	return authenticate
-		? async (opts) => await helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, opts)
-		: async (opts) => await helpers.httpRequest(opts);
+): NodeRequestFn {
+	const anonymous: HttpRequestFn = async (opts) => await helpers.httpRequest(opts);
+	if (!authenticate) return Object.assign(anonymous, { anonymous });
+	const authenticated: HttpRequestFn = async (opts) => await helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, opts);
+	return Object.assign(authenticated, { anonymous });
 }
 
 function suppressionOf(settings: HealthSettings, target: Target, downNow: Map<string, boolean>, now: number): SuppressionReason | undefined {
@@ -200,15 +209,19 @@ export function sweepItems(
 		if (s.downtimeMs !== undefined && s.event === 'recovered') json.downtimeSeconds = Math.round(s.downtimeMs / 1000);
 		if (s.suppressed) json.suppressed = s.suppressed as unknown as IDataObject;
 		if (r.error) json.error = r.error as unknown as IDataObject;
+		if (r.finalUrl) json.finalUrl = r.finalUrl;
 		if (r.bodySnippet) json.bodySnippet = r.bodySnippet;
 		if (r.bodyTruncated) json.bodyTruncated = true;
 		if (target.dependsOn.length) json.dependsOn = target.dependsOn;
 		if (notice) json.notice = notice;
+		const warnings: string[] = [];
+		if (target.requestUrl) warnings.push(userinfoWarning(`The URL of target "${target.name}"`));
 		const pushed = pushes[i];
 		if (pushed) {
 			json.metrics = { pushed: pushed.pushed, url: pushed.url };
-			if (pushed.warning) json.warnings = [pushed.warning];
+			if (pushed.warning) warnings.push(pushed.warning);
 		}
+		if (warnings.length) json.warnings = warnings;
 		(s.event ? alert : ok).push({ json, pairedItem: { item: itemIndex } });
 	});
 	return { alert, ok };

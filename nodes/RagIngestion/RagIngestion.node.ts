@@ -17,6 +17,9 @@ import { fullJitterDelay } from '../shared/backoff';
 import { forget, remember, seenAt } from '../shared/idempotency';
 import { METRICS, PUSH_JOBS } from '../shared/metricCatalog';
 import { pushMetrics, pushMetricsProperties, type Sample } from '../shared/pushgateway';
+import { boundedCopy } from '../shared/bounded';
+import { ownValue, setOwn } from '../shared/keyed';
+import { displayUrl, redactText } from '../shared/urls';
 import { joinUrl, parseRunStatus, statusPathFor, type RunStatus } from './runApi';
 import { classifyStart } from './startAnswer';
 
@@ -172,7 +175,16 @@ export class RagIngestion implements INodeType {
 }
 
 async function call(ctx: IExecuteFunctions, options: IHttpRequestOptions): Promise<HttpAnswer> {
-	const request: IHttpRequestOptions = { ...options, returnFullResponse: true, ignoreHttpStatusErrors: true, json: true };
+	// No redirects: n8n's client would follow them to any host and re-send the credential there
+	// (an API-key header is never stripped). A 3xx is reported as the answer instead.
+	const request: IHttpRequestOptions = {
+		...options,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		json: true,
+		disableFollowRedirect: true,
+		sendCredentialsOnCrossOriginRedirect: false,
+	};
 	const auth = ctx.getNodeParameter('authentication', 0, 'none') as string;
 	const res = (auth === 'ragServiceApi'
 		? await ctx.helpers.httpRequestWithAuthentication.call(ctx, SERVICE_CREDENTIAL, request)
@@ -215,7 +227,7 @@ async function ingestOne(
 ): Promise<{ output: 0 | 1 | 2; json: IDataObject }> {
 	const baseUrl = (ctx.getNodeParameter('baseUrl', i) as string).trim();
 	if (!/^https?:\/\//i.test(baseUrl)) {
-		throw new NodeOperationError(ctx.getNode(), `Ingestion API URL "${baseUrl}" is not an http(s) URL`, {
+		throw new NodeOperationError(ctx.getNode(), `Ingestion API URL "${displayUrl(baseUrl)}" is not an http(s) URL`, {
 			itemIndex: i,
 			description: 'Set "Ingestion API URL" to the base address of the ingestion service, e.g. http://ingestion:8080',
 		});
@@ -278,10 +290,10 @@ async function ingestOne(
 				idempotencyKey: key || null,
 				runId: null,
 				status: 'failed',
-				url: startUrl,
+				url: displayUrl(startUrl),
 				errors: [],
 				reason:
-					`Could not reach the ingestion API: ${method} ${startUrl} failed (${problem}). ` +
+					`Could not reach the ingestion API: ${method} ${displayUrl(startUrl)} failed (${redactText(problem)}). ` +
 					'Check that "Ingestion API URL" is right and reachable from n8n (host name, port, DNS, firewall, proxy) and that the service is up' +
 					(key !== '' ? '; a retry with the same key will not start a second run if this one did reach it.' : '.'),
 			},
@@ -318,21 +330,21 @@ async function ingestOne(
 		};
 	}
 	if (answer.verdict === 'key_reused') {
-		throw new NodeApiError(ctx.getNode(), (start.body ?? {}) as JsonObject, {
+		throw new NodeApiError(ctx.getNode(), (boundedCopy(start.body ?? {}) ?? {}) as JsonObject, {
 			itemIndex: i,
 			httpCode: '422',
 			message: `The ingestion API refused Idempotency-Key "${key}": it was used before with a different request body`,
 			description:
-				`${method} ${startUrl}${answer.runId ? ` (the key belongs to run ${answer.runId})` : ''}. A key must name one source version, and every request with it must carry the same source, mode and metadata. ` +
+				`${method} ${displayUrl(startUrl)}${answer.runId ? ` (the key belongs to run ${answer.runId})` : ''}. A key must name one source version, and every request with it must carry the same source, mode and metadata. ` +
 				'If Metadata holds something that changes per delivery (a delivery ID, a timestamp), drop it from Metadata; if the content really changed, make that part of the key (e.g. the commit SHA).',
 		});
 	}
 	if (answer.verdict === 'refused') {
-		throw new NodeApiError(ctx.getNode(), (start.body ?? {}) as JsonObject, {
+		throw new NodeApiError(ctx.getNode(), (boundedCopy(start.body ?? {}) ?? {}) as JsonObject, {
 			itemIndex: i,
 			httpCode: String(start.statusCode),
 			message: `The ingestion API answered HTTP ${start.statusCode} to the start request`,
-			description: `${method} ${startUrl} for source "${source}" was refused. Check the URL, the credential and the source name.`,
+			description: `${method} ${displayUrl(startUrl)} for source "${source}" was refused. Check the URL, the credential and the source name.${start.statusCode >= 300 && start.statusCode < 400 ? ' It answered with a redirect, which the node does not follow: use the final URL.' : ''}`,
 		});
 	}
 	const runId = answer.runId;
@@ -386,7 +398,7 @@ async function ingestOne(
 			}
 		} catch (error) {
 			// A flaky status endpoint is not a failed run: keep polling until the deadline.
-			lastPollError = (error as Error).message;
+			lastPollError = redactText((error as Error).message);
 		}
 	}
 
@@ -412,9 +424,17 @@ async function ingestOne(
 	// Not kept in the first filter: whether a failed run's key may start another is the API's call
 	// (the example service answers with the failed run; a retry needs a new key).
 	if (!succeeded && key !== '') forget(store, KEYS_FIELD, scopedKey);
-	const sources = (store.sources ??= {}) as Record<string, SourceState>;
-	const state = (sources[source] ??= {});
+	if (store.sources === null || typeof store.sources !== 'object' || Array.isArray(store.sources)) store.sources = {};
+	const sources = store.sources as IDataObject;
+	// Own properties only: a source named `__proto__` must not read or replace Object.prototype (keyed.ts).
+	let state = ownValue<SourceState>(sources, source);
+	if (state === undefined || state === null || typeof state !== 'object') {
+		state = {};
+		setOwn(sources, source, state);
+	}
 	if (succeeded) state.lastSuccessAt = finishedMs / 1000;
+	// Assigned at the top level so n8n's static-data proxy notices the change (see keyed.ts).
+	store.sources = sources;
 
 	if (ctx.getNodeParameter('pushMetrics', i, false) as boolean) {
 		const samples: Sample[] = [

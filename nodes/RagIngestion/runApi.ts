@@ -1,3 +1,4 @@
+import { shortText } from '../shared/bounded';
 import type { IDataObject } from 'n8n-workflow';
 
 /**
@@ -20,6 +21,9 @@ export type RunPhase = 'running' | 'succeeded' | 'failed';
 
 const SUCCEEDED = new Set(['succeeded', 'success', 'successful', 'completed', 'complete', 'done', 'finished', 'ok']);
 const FAILED = new Set(['failed', 'failure', 'error', 'errored', 'cancelled', 'canceled', 'aborted', 'timeout', 'timed_out']);
+
+/** Errors of a run an item lists at most. */
+const MAX_ERRORS = 50;
 
 export function phaseOf(status: unknown): RunPhase {
 	const word = typeof status === 'string' ? status.trim().toLowerCase().replace(/[\s-]+/g, '_') : '';
@@ -70,8 +74,9 @@ export function parseRunStatus(body: unknown): RunStatus {
 		finishedAt: time(first(obj, ['finished_at', 'finishedAt', 'completed_at'])),
 		documentsProcessed: num(first(obj, ['documents_processed', 'documentsProcessed', 'documents'])),
 		chunksWritten: num(first(obj, ['chunks_written', 'chunksWritten', 'chunks'])),
+		// Bounded: the answer is untrusted (a 100 000-deep or 100 000-long error list must not reach the item).
 		errors: Array.isArray(errors)
-			? errors.map((e) => (typeof e === 'string' ? e : JSON.stringify(e)))
+			? errors.slice(0, MAX_ERRORS).map((e) => shortText(e, 1000))
 			: typeof errors === 'string' && errors !== ''
 				? [errors]
 				: [],

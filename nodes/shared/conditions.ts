@@ -1,5 +1,6 @@
 import { safeRegex } from 'n8n-workflow';
 
+import { MAX_JSON_DEPTH, parseJsonBounded, shortText } from './bounded';
 import { getJsonPath, JsonPathSyntaxError } from './jsonPath';
 import type { ProbeResponse } from './probe';
 import type { HealthStatus } from './status';
@@ -56,11 +57,9 @@ export function parseBody(response: ProbeResponse): ParsedJson {
 		return { ok: false, error: `body larger than ${response.body.length} bytes, not parsed` };
 	}
 	if (response.body.trim() === '') return { ok: false, error: 'empty body' };
-	try {
-		return { ok: true, value: JSON.parse(response.body) as unknown };
-	} catch (error) {
-		return { ok: false, error: `body is not valid JSON (${(error as Error).message})` };
-	}
+	// Bounded: a body nested deeper than any health answer is refused before parsing (see bounded.ts).
+	const parsed = parseJsonBounded(response.body, MAX_JSON_DEPTH);
+	return parsed.ok ? parsed : { ok: false, error: `body is ${parsed.error}` };
 }
 
 /**
@@ -97,8 +96,7 @@ export function parseStatusCodes(spec: string): (code: number) => boolean {
 function show(value: unknown): string {
 	if (value === undefined) return 'missing';
 	if (typeof value === 'string') return JSON.stringify(value.length > 120 ? `${value.slice(0, 117)}...` : value);
-	const text = JSON.stringify(value) ?? String(value);
-	return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+	return shortText(value, 120);
 }
 
 function asNumber(value: unknown): number | undefined {
@@ -109,7 +107,11 @@ function asNumber(value: unknown): number | undefined {
 
 function lengthOf(value: unknown): number | undefined {
 	if (typeof value === 'string' || Array.isArray(value)) return value.length;
-	if (typeof value === 'object' && value !== null) return Object.keys(value).length;
+	if (typeof value === 'object' && value !== null) {
+		let n = 0;
+		for (const key in value) if (Object.prototype.hasOwnProperty.call(value, key)) n++;
+		return n;
+	}
 	return undefined;
 }
 

@@ -33,6 +33,16 @@ const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/** True when the text holds a lone (unpaired) UTF-16 surrogate, which no UTF-8 encoder can write. */
+export function hasLoneSurrogate(value: string): boolean {
+	return LONE_SURROGATE.test(value);
+}
+
+/** The text with every lone surrogate replaced by U+FFFD (the replacement character), as a UTF-8 encoder would. */
+export function toWellFormed(value: string): string {
+	return value.replace(new RegExp(LONE_SURROGATE.source, 'g'), '\uFFFD');
+}
+
 /** Escapes a label value: backslash, double quote and line feed. */
 export function escapeLabelValue(value: string): string {
 	return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');

@@ -1,6 +1,8 @@
 import type { IHttpRequestMethods, IHttpRequestOptions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
+import { displayUrl, isBlockedRedirectHost, originOf, redactText, redactUrl } from './urls';
+
 /**
  * One HTTP probe that always comes back, and comes back in time.
  *
@@ -15,6 +17,17 @@ import { sleep } from 'n8n-workflow';
  * The request function is a parameter (`this.helpers.httpRequest` or a
  * credential-bound `httpRequestWithAuthentication`) so the probe is testable
  * against n8n's real HTTP client without a workflow around it.
+ *
+ * Redirects are followed here, not by the HTTP client: n8n's client follows
+ * up to 21 redirects to any host and, by default
+ * (`sendCredentialsOnCrossOriginRedirect` unset = true), re-sends the
+ * credential's Authorization header to the other origin; an API-key header is
+ * never stripped at all. So every request goes out with
+ * `disableFollowRedirect: true`, and the probe decides each hop: same origin
+ * only (up to `maxRedirects`), another origin only when the caller allows it
+ * and then through a request function without credentials and without the
+ * target's headers, never to a link-local or metadata address, never in a
+ * loop. All hops share the one deadline.
  */
 
 export type HttpRequestFn = (options: IHttpRequestOptions) => Promise<unknown>;
@@ -30,7 +43,21 @@ export interface ProbeOptions {
 	skipTlsVerify?: boolean;
 	/** Cancels the probe early (e.g. the execution was stopped). */
 	signal?: AbortSignal;
+	/** Redirect hops followed (default {@link DEFAULT_MAX_REDIRECTS}); 0 = a 3xx is the answer. */
+	maxRedirects?: number;
+	/** Whether a redirect may lead to another origin (scheme, host, port); default false. */
+	allowCrossOriginRedirects?: boolean;
+	/**
+	 * Request function without credentials, used for hops to another origin
+	 * (default: `request`, which is right only when `request` carries no credential).
+	 */
+	anonymousRequest?: HttpRequestFn;
+	/** Also return the body's bytes (`response.raw`), e.g. to check its encoding. */
+	keepRawBody?: boolean;
 }
+
+/** Same-origin redirect hops a probe follows by default (a login or trailing-slash redirect, not a chain). */
+export const DEFAULT_MAX_REDIRECTS = 5;
 
 export interface ProbeResponse {
 	statusCode: number;
@@ -42,6 +69,8 @@ export interface ProbeResponse {
 	bodyBytes: number;
 	/** True when the body was longer than maxBodyBytes and cut. */
 	truncated: boolean;
+	/** The body's bytes as received (at most maxBodyBytes), with `keepRawBody`: for callers that check the encoding. */
+	raw?: Buffer;
 }
 
 export type ProbeErrorCode =
@@ -54,6 +83,11 @@ export type ProbeErrorCode =
 	| 'invalid_response'
 	| 'invalid_url'
 	| 'cancelled'
+	| 'redirect_cross_origin'
+	| 'redirect_blocked'
+	| 'redirect_loop'
+	| 'too_many_redirects'
+	| 'redirect_invalid'
 	| 'unknown';
 
 export interface ProbeError {
@@ -64,7 +98,12 @@ export interface ProbeError {
 }
 
 export interface ProbeResult {
+	/** The URL probed, without userinfo. */
 	url: string;
+	/** Where the answer came from after redirects (without userinfo), when it differs from `url`. */
+	finalUrl?: string;
+	/** Redirect hops followed. */
+	redirects?: number;
 	/** Wall time of the attempt in ms (until the body was read or the probe gave up). */
 	durationMs: number;
 	response?: ProbeResponse;
@@ -267,15 +306,13 @@ interface CappedBody {
 	body: string;
 	bodyBytes: number;
 	truncated: boolean;
+	raw: Buffer;
 }
 
 function capBuffer(buffer: Buffer, maxBytes: number): CappedBody {
 	const truncated = buffer.length > maxBytes;
-	return {
-		body: (truncated ? buffer.subarray(0, maxBytes) : buffer).toString('utf8'),
-		bodyBytes: buffer.length,
-		truncated,
-	};
+	const raw = truncated ? buffer.subarray(0, maxBytes) : buffer;
+	return { body: raw.toString('utf8'), bodyBytes: buffer.length, truncated, raw };
 }
 
 /** The parts of a Node readable stream (what the HTTP client returns for `encoding: 'stream'`) the probe uses. */
@@ -304,11 +341,8 @@ class PrematureClose extends Error {
 
 function joinCapped(chunks: Buffer[], received: number, maxBytes: number, truncated: boolean): CappedBody {
 	const joined = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-	return {
-		body: (joined.length > maxBytes ? joined.subarray(0, maxBytes) : joined).toString('utf8'),
-		bodyBytes: received,
-		truncated,
-	};
+	const raw = joined.length > maxBytes ? joined.subarray(0, maxBytes) : joined;
+	return { body: raw.toString('utf8'), bodyBytes: received, truncated, raw };
 }
 
 /**
@@ -320,7 +354,7 @@ function collectStream(stream: EventedStream, maxBytes: number): { done: Promise
 	let stop: () => void = () => undefined;
 	const done = new Promise<CappedBody>((resolve, reject) => {
 		if (stream.readableEnded) {
-			resolve({ body: '', bodyBytes: 0, truncated: false });
+			resolve({ body: '', bodyBytes: 0, truncated: false, raw: Buffer.alloc(0) });
 			return;
 		}
 		if (stream.destroyed) {
@@ -366,7 +400,7 @@ function collectStream(stream: EventedStream, maxBytes: number): { done: Promise
 
 /** Read at most maxBytes of a body (stream or already-buffered), within the deadline. */
 async function readCapped(body: unknown, maxBytes: number, deadline: Deadline): Promise<CappedBody> {
-	if (body === undefined || body === null) return { body: '', bodyBytes: 0, truncated: false };
+	if (body === undefined || body === null) return { body: '', bodyBytes: 0, truncated: false, raw: Buffer.alloc(0) };
 	if (isEventedStream(body)) {
 		const reading = collectStream(body, maxBytes);
 		try {
@@ -428,85 +462,210 @@ function errorMessage(error: unknown): string {
 	return String(error);
 }
 
-/** Classify a thrown request error. Exported for tests. */
-export function classifyError(error: unknown): ProbeError {
-	if (error instanceof DeadlineExceeded) return { code: 'timeout', message: error.message, retryable: true };
+function hostOf(url: string): string {
+	try {
+		return new URL(url).host;
+	} catch {
+		return url;
+	}
+}
+
+/**
+ * Classify a thrown request error. Exported for tests. With `url`, the
+ * message names the URL (without userinfo) and what to check, instead of a
+ * bare "getaddrinfo ENOTFOUND search".
+ */
+export function classifyError(error: unknown, url?: string): ProbeError {
+	const at = url ? ` ${displayUrl(url)}` : '';
+	const host = url ? hostOf(redactUrl(url).url) : 'the host';
+	if (error instanceof DeadlineExceeded) {
+		return { code: 'timeout', message: `${error.message}${url ? ` from${at}` : ''}: check that the service is up and not overloaded, or raise the timeout`, retryable: true };
+	}
 	if (error instanceof Cancelled) return { code: 'cancelled', message: error.message, retryable: false };
 	const code = findErrorCode(error) ?? '';
-	const message = errorMessage(error);
+	const detail = redactText(errorMessage(error));
+	const raw = code && !detail.includes(code) ? `${code}: ${detail}` : detail;
 	switch (code) {
 		case 'ECONNREFUSED':
-			return { code: 'connection_refused', message: `connection refused (${message})`, retryable: true };
+			return { code: 'connection_refused', message: `connection refused by ${host}${url ? ` (${displayUrl(url)})` : ''}: nothing listens there; check the port and that the service runs (${raw})`, retryable: true };
 		case 'ECONNRESET':
 		case 'EPIPE':
 		case 'ERR_STREAM_PREMATURE_CLOSE':
-			return { code: 'connection_reset', message: `connection reset (${message})`, retryable: true };
+			return { code: 'connection_reset', message: `connection reset by ${host} before a complete answer: check the service and any proxy in between (${raw})`, retryable: true };
 		case 'ETIMEDOUT':
 		case 'ECONNABORTED':
 		case 'ESOCKETTIMEDOUT':
-			return { code: 'timeout', message: `timed out (${message})`, retryable: true };
+			return { code: 'timeout', message: `timed out talking to ${host}: check that the service is up and reachable from n8n (${raw})`, retryable: true };
 		case 'EAI_AGAIN':
-			return { code: 'dns', message: `DNS lookup failed temporarily (${message})`, retryable: true };
+			return { code: 'dns', message: `DNS lookup of ${host} failed temporarily: check the DNS server n8n uses (${raw})`, retryable: true };
 		case 'ENOTFOUND':
-			return { code: 'dns', message: `host not found (${message})`, retryable: false };
+			return { code: 'dns', message: `host not found: ${host} does not resolve${url ? ` (URL${at})` : ''}; check the host name and that n8n's machine or container can resolve it (${raw})`, retryable: false };
 		case 'EHOSTUNREACH':
 		case 'ENETUNREACH':
 		case 'ENETDOWN':
 		case 'EHOSTDOWN':
-			return { code: 'network', message: `network unreachable (${message})`, retryable: true };
+			return { code: 'network', message: `network unreachable: no route from n8n to ${host}; check the address, firewalls and n8n's network (${raw})`, retryable: true };
 		case 'ERR_CANCELED':
 			return { code: 'cancelled', message: 'the request was aborted', retryable: false };
 		case 'ERR_INVALID_URL':
 		case 'ERR_INVALID_ARG_VALUE':
-			return { code: 'invalid_url', message: `invalid URL (${message})`, retryable: false };
+			return { code: 'invalid_url', message: `invalid URL${at} (${raw})`, retryable: false };
+		case 'ERR_FR_TOO_MANY_REDIRECTS':
+			return { code: 'too_many_redirects', message: `too many redirects from${at || ' the target'} (${raw})`, retryable: false };
 	}
-	if (code.startsWith('HPE_') || code === 'ERR_BAD_RESPONSE' || code === 'Z_DATA_ERROR') {
-		return { code: 'invalid_response', message: `not a valid HTTP response (${message})`, retryable: false };
+	if (code.startsWith('HPE_') || code === 'ERR_BAD_RESPONSE' || code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR') {
+		return { code: 'invalid_response', message: `not a valid HTTP response from ${host}: is this an HTTP(S) endpoint? (${raw})`, retryable: false };
 	}
 	if (code.startsWith('ERR_TLS') || code.includes('CERT') || code.startsWith('SSL') || code === 'EPROTO') {
-		return { code: 'tls', message: `TLS error (${message})`, retryable: false };
+		return { code: 'tls', message: `TLS error talking to ${host}: check the certificate, or the scheme (http vs https) (${raw})`, retryable: false };
 	}
-	if (/invalid url/i.test(message)) return { code: 'invalid_url', message, retryable: false };
-	return { code: 'unknown', message: code ? `${code}: ${message}` : message, retryable: false };
+	if (/invalid url/i.test(detail)) return { code: 'invalid_url', message: `${detail}${url ? ` (${displayUrl(url)})` : ''}`, retryable: false };
+	if (/maximum number of redirects/i.test(detail)) return { code: 'too_many_redirects', message: `${detail}${at}`, retryable: false };
+	return { code: 'unknown', message: `${raw}${url ? ` (${displayUrl(url)})` : ''}`, retryable: false };
+}
+
+const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
+
+/** The URL as WHATWG serializes it (how redirect targets are compared), or the text itself. */
+function normalizedUrl(url: string): string {
+	try {
+		return new URL(url).toString();
+	} catch {
+		return url;
+	}
+}
+
+/** A refused redirect, as a probe error (never retried: the same answer would come again). */
+function refused(code: ProbeErrorCode, message: string): ProbeError {
+	return { code, message, retryable: false };
+}
+
+interface Hop {
+	url: string;
+	crossOrigin: boolean;
+}
+
+/**
+ * Decide where a redirect leads, or refuse it. `first` is the probed URL (its
+ * origin is the target's), `visited` the URLs already requested.
+ */
+function nextHop(location: string, current: string, first: string, visited: Set<string>, hops: number, options: ProbeOptions): Hop | ProbeError {
+	const from = displayUrl(current);
+	let next: URL;
+	try {
+		next = new URL(location, current);
+	} catch {
+		return refused('redirect_invalid', `${from} redirected to "${redactText(location).slice(0, 200)}", which is not a URL`);
+	}
+	const shown = displayUrl(next.toString());
+	if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+		return refused('redirect_blocked', `${from} redirected to ${shown}, which is not http(s); not followed`);
+	}
+	if (isBlockedRedirectHost(next.hostname)) {
+		return refused(
+			'redirect_blocked',
+			`${from} redirected to ${shown}, a link-local or cloud-metadata address; such redirects are never followed`,
+		);
+	}
+	const crossOrigin = next.origin !== originOf(first);
+	if (crossOrigin && options.allowCrossOriginRedirects !== true) {
+		return refused(
+			'redirect_cross_origin',
+			`${from} redirected to ${shown}, another origin; not followed (credentials stay with the target). Point the target at the final URL, or allow redirects to other origins for this target`,
+		);
+	}
+	if (!crossOrigin) {
+		// Same origin: keep the target's own userinfo (a redirect's Location carries none).
+		const original = new URL(first);
+		if (original.username && !next.username) {
+			next.username = original.username;
+			next.password = original.password;
+		}
+	} else {
+		next.username = '';
+		next.password = '';
+	}
+	const key = next.toString();
+	if (visited.has(key)) {
+		return refused('redirect_loop', `redirect loop: ${from} redirected back to ${shown}, already requested`);
+	}
+	if (hops >= (options.maxRedirects ?? DEFAULT_MAX_REDIRECTS)) {
+		return refused(
+			'too_many_redirects',
+			`more than ${options.maxRedirects ?? DEFAULT_MAX_REDIRECTS} redirects starting at ${displayUrl(first)} (last: ${from} → ${shown}); point the target at the final URL`,
+		);
+	}
+	return { url: key, crossOrigin };
 }
 
 /** Run one probe. Never throws; never takes (much) longer than timeoutMs. */
 export async function probe(request: HttpRequestFn, options: ProbeOptions): Promise<ProbeResult> {
 	const started = Date.now();
+	const shownUrl = redactUrl(options.url).url;
 	const deadline = new Deadline(options.timeoutMs, options.signal);
-	const pending = Promise.resolve().then(
-		async () =>
-			await request({
-				url: options.url,
-				method: options.method ?? 'GET',
-				headers: options.headers,
-				// Also bounds the socket idle time inside the client, even when a
-				// caller's helper replaces our abort signal with its own.
-				timeout: options.timeoutMs,
-				returnFullResponse: true,
-				ignoreHttpStatusErrors: true,
-				encoding: 'stream',
-				json: false,
-				skipSslCertificateValidation: options.skipTlsVerify === true,
-				abortSignal: deadline.signal,
-			}),
-	);
-	try {
-		const raw = await deadline.race(pending);
-		if (!isFullResponse(raw)) {
-			destroyBody(raw);
-			return {
-				url: options.url,
-				durationMs: Date.now() - started,
-				error: { code: 'invalid_response', message: 'the HTTP client returned no status code', retryable: false },
-			};
+	const maxRedirects = Math.max(0, Math.floor(options.maxRedirects ?? DEFAULT_MAX_REDIRECTS));
+	const send = (url: string, crossOrigin: boolean, method: IHttpRequestMethods) =>
+		Promise.resolve().then(
+			async () =>
+				await (crossOrigin ? (options.anonymousRequest ?? request) : request)({
+					url,
+					method,
+					// Another origin gets none of the target's headers (they may carry secrets too).
+					headers: crossOrigin ? undefined : options.headers,
+					// Also bounds the socket idle time inside the client, even when a
+					// caller's helper replaces our abort signal with its own.
+					timeout: options.timeoutMs,
+					returnFullResponse: true,
+					ignoreHttpStatusErrors: true,
+					encoding: 'stream',
+					json: false,
+					skipSslCertificateValidation: options.skipTlsVerify === true,
+					abortSignal: deadline.signal,
+					// The probe follows redirects itself (see the module doc).
+					disableFollowRedirect: true,
+					sendCredentialsOnCrossOriginRedirect: false,
+				}),
+		);
+	let current = options.url;
+	let method: IHttpRequestMethods = options.method ?? 'GET';
+	let crossOrigin = false;
+	let hops = 0;
+	const visited = new Set<string>([current, normalizedUrl(current)]);
+	let pending = send(current, false, method);
+	const finish = (result: Omit<ProbeResult, 'url' | 'durationMs'>): ProbeResult => {
+		const out: ProbeResult = { url: shownUrl, durationMs: Date.now() - started, ...result };
+		if (hops > 0) {
+			out.redirects = hops;
+			out.finalUrl = redactUrl(current).url;
 		}
-		const body = await readCapped(raw.body, options.maxBodyBytes, deadline);
-		return {
-			url: options.url,
-			durationMs: Date.now() - started,
-			response: { statusCode: raw.statusCode, headers: normalizeHeaders(raw.headers), ...body },
-		};
+		return out;
+	};
+	try {
+		for (;;) {
+			const raw = await deadline.race(pending);
+			if (!isFullResponse(raw)) {
+				destroyBody(raw);
+				return finish({ error: { code: 'invalid_response', message: `${displayUrl(current)}: the HTTP client returned no status code`, retryable: false } });
+			}
+			const location = normalizeHeaders(raw.headers).location;
+			if (maxRedirects > 0 && REDIRECT_STATUS.has(raw.statusCode) && location) {
+				destroyBody(raw.body);
+				const hop = nextHop(location, current, options.url, visited, hops, { ...options, maxRedirects });
+				if (!('url' in hop)) return finish({ error: hop });
+				hops++;
+				visited.add(hop.url);
+				// 303 (and 301/302 after a POST, as browsers do) continue as GET.
+				if (raw.statusCode === 303 || ((raw.statusCode === 301 || raw.statusCode === 302) && method === 'POST')) method = 'GET';
+				current = hop.url;
+				crossOrigin = crossOrigin || hop.crossOrigin;
+				pending = send(current, crossOrigin, method);
+				continue;
+			}
+			const { raw: bytes, ...body } = await readCapped(raw.body, options.maxBodyBytes, deadline);
+			const response: ProbeResponse = { statusCode: raw.statusCode, headers: normalizeHeaders(raw.headers), ...body };
+			if (options.keepRawBody) response.raw = bytes;
+			return finish({ response });
+		}
 	} catch (error) {
 		// If the deadline won the race, the request may still answer later:
 		// drop its body instead of leaving a socket open.
@@ -514,7 +673,7 @@ export async function probe(request: HttpRequestFn, options: ProbeOptions): Prom
 			(late) => destroyBody(isFullResponse(late) ? late.body : late),
 			() => undefined,
 		);
-		return { url: options.url, durationMs: Date.now() - started, error: classifyError(error) };
+		return finish({ error: classifyError(error, current) });
 	} finally {
 		deadline.dispose();
 	}

@@ -31,8 +31,9 @@ import type {
 	ITriggerFunctions,
 } from 'n8n-workflow';
 
-import { renderExposition, type Sample } from './exposition';
+import { hasLoneSurrogate, renderExposition, toWellFormed, type Sample } from './exposition';
 import { TARGET_LABEL, type PushJob } from './metricCatalog';
+import { redactText } from './urls';
 
 export type { Sample } from './exposition';
 
@@ -222,12 +223,34 @@ export async function pushMetrics(
 		});
 	}
 
+	// A name with a lone surrogate (possible in any JS string, never in UTF-8) would break the
+	// URL and the exposition; it is pushed with U+FFFD instead, and the user is told.
+	const notes: string[] = [];
+	// Never a password in a label, even when a URL with userinfo was used as a name.
+	let target = redactText(opts.target);
+	if (hasLoneSurrogate(target)) {
+		target = toWellFormed(target);
+		notes.push(`the target name is not valid Unicode (lone surrogate); pushed as "${target}"`);
+	}
+	let samples = opts.samples;
+	if (samples.some((s) => Object.values(s.labels ?? {}).some((v) => typeof v === 'string' && hasLoneSurrogate(v)))) {
+		samples = samples.map((s) =>
+			s.labels ? { ...s, labels: Object.fromEntries(Object.entries(s.labels).map(([k, v]) => [k, typeof v === 'string' ? toWellFormed(v) : v])) } : s,
+		);
+		notes.push('a label value is not valid Unicode (lone surrogate); pushed with U+FFFD in its place');
+	}
+	const withNotes = (outcome: PushOutcome): PushOutcome => {
+		if (notes.length === 0) return outcome;
+		const note = `Metrics: ${notes.join('; ')}. Fix the name in the node's settings.`;
+		return { ...outcome, warning: outcome.warning ? `${outcome.warning} ${note}` : note };
+	};
+
 	let url: string;
 	let body: string;
 	try {
-		url = buildPushUrl(String(credentials.url ?? ''), opts.job, opts.target);
-		checkSamples(opts.job, opts.samples);
-		body = renderExposition(opts.samples);
+		url = buildPushUrl(String(credentials.url ?? ''), opts.job, target);
+		checkSamples(opts.job, samples);
+		body = renderExposition(samples);
 	} catch (error) {
 		throw new NodeOperationError(ctx.getNode(), `Cannot push metrics: ${errorMessage(error)}`, {
 			itemIndex,
@@ -254,23 +277,23 @@ export async function pushMetrics(
 			request,
 		)) as { statusCode?: number; body?: unknown };
 		const status = response.statusCode ?? 0;
-		if (status >= 200 && status < 300) return { pushed: true, url };
+		if (status >= 200 && status < 300) return withNotes({ pushed: true, url });
 		const snippet = bodySnippet(response.body);
 		const hint =
 			status === 401 || status === 403
 				? ' (check the username and password of the "RagOps Pushgateway API" credential)'
 				: '';
-		return {
+		return withNotes({
 			pushed: false,
 			url,
 			warning: `Pushgateway at ${url} answered HTTP ${status}${snippet ? ` (${snippet})` : ''}${hint}: ${UNAFFECTED}`,
-		};
+		});
 	} catch (error) {
 		const code = errorCode(error);
-		return {
+		return withNotes({
 			pushed: false,
 			url,
-			warning: `Pushgateway at ${url} unreachable (${code ?? errorMessage(error)}): ${UNAFFECTED}`,
-		};
+			warning: `Pushgateway at ${url} unreachable (${code ?? redactText(errorMessage(error))}): ${UNAFFECTED}`,
+		});
 	}
 }

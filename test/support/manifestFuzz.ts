@@ -141,7 +141,9 @@ export function malformedManifests(): MalformedManifest[] {
 	}
 	// 6. Wrong encodings (4).
 	const text = JSON.stringify(validManifest());
-	out.push({ label: 'UTF-16LE with BOM', bytes: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]), expect: 'UTF-16' });
+	// A UTF-16 BOM is honoured (decoded), so only broken UTF-16 is malformed: an odd byte count, a lone surrogate.
+	out.push({ label: 'UTF-16LE with BOM, odd length', bytes: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le'), Buffer.from([0x20])]), expect: 'UTF-16' });
+	out.push({ label: 'UTF-16LE with BOM, lone surrogate', bytes: Buffer.concat([Buffer.from([0xff, 0xfe, 0x00, 0xd8]), Buffer.from(text, 'utf16le')]), expect: 'UTF-16' });
 	out.push({ label: 'UTF-16LE without BOM', bytes: Buffer.from(text, 'utf16le'), expect: 'NUL bytes' });
 	out.push({ label: 'Latin-1 with é', bytes: Buffer.from(JSON.stringify({ ...validManifest(), run_id: 'café' }), 'latin1'), expect: 'not valid UTF-8' });
 	out.push({ label: 'UTF-32BE', bytes: Buffer.concat([...text].map((c) => Buffer.from([0, 0, 0, c.charCodeAt(0)]))), expect: 'NUL bytes' });
@@ -175,7 +177,7 @@ export function malformedManifests(): MalformedManifest[] {
 	}
 	// 9. Huge: over the size limit (1) and deep nesting (1).
 	out.push({ label: 'over 1 MiB', bytes: Buffer.from(JSON.stringify({ ...validManifest(), pad: 'x'.repeat(1_100_000) })), expect: 'bytes' });
-	out.push({ label: 'deep nesting', bytes: Buffer.from('['.repeat(50_000) + ']'.repeat(50_000)), expect: 'expected a JSON object' });
+	out.push({ label: 'deep nesting', bytes: Buffer.from('['.repeat(50_000) + ']'.repeat(50_000)), expect: 'nested deeper than 64 levels' });
 	// 10. Overlong strings (2).
 	out.push({ label: 'run_id 5000 chars', bytes: json({ ...validManifest(), run_id: 'r'.repeat(5000) }), expect: '$.run_id' });
 	out.push({ label: 'schema_version 500 chars', bytes: json({ ...validManifest(), schema_version: 'v'.repeat(500) }), expect: '$.schema_version' });

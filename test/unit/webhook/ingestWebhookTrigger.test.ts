@@ -46,15 +46,17 @@ describe('Ingest Webhook Trigger (GitHub mode)', () => {
 		expect((item.body as { repository: { full_name: string } }).repository.full_name).toBe('acme/docs');
 	});
 
-	it("verifies the signature over the raw bytes (GitHub's test vector body, not JSON)", async () => {
+	it("verifies the signature over the raw bytes (GitHub's test vector body, not JSON: signed, then refused as no object)", async () => {
 		const res = await post(rig.url, 'Hello, World!', {
 			'content-type': 'text/plain',
 			'X-GitHub-Event': 'push',
 			'X-GitHub-Delivery': 'vector',
 			'X-Hub-Signature-256': 'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17',
 		});
-		expect(res.status).toBe(200);
-		expect(rig.executions).toHaveLength(1);
+		// Past the signature check (else 401), refused by the body check.
+		expect(res.status).toBe(400);
+		expect(res.json).toMatchObject({ status: 'rejected', reason: expect.stringContaining('not valid JSON') });
+		expect(rig.executions).toHaveLength(0);
 	});
 
 	it('answers 401 and starts nothing without a signature', async () => {

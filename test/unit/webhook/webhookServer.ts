@@ -10,6 +10,7 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parse as parseQuery } from 'node:querystring';
 
 import type { IDataObject, INodeExecutionData, INodeType, IWebhookFunctions } from 'n8n-workflow';
 
@@ -40,12 +41,25 @@ export async function serveWebhook(
 		req.on('end', () => {
 			void (async () => {
 				const rawBody = Buffer.concat(chunks);
-				let body: IDataObject = {};
-				if ((req.headers['content-type'] ?? '').startsWith('application/json') && rawBody.length) {
-					try {
-						body = JSON.parse(rawBody.toString('utf8')) as IDataObject;
-					} catch {
-						body = {};
+				// As n8n 2.40's parseBody (packages/cli/src/middlewares/body-parser.ts) does for a webhook:
+				// JSON parsed as is (so `null` stays null), forms split with querystring (maxKeys 1000), text as a
+				// string; a JSON syntax error is n8n's own 422, the node never runs.
+				const contentType = (req.headers['content-type'] ?? '').split(';')[0].trim();
+				let body: unknown = undefined;
+				if (rawBody.length) {
+					const text = rawBody.toString('utf8').replace(/^\uFEFF/, '');
+					if (contentType === 'application/json') {
+						try {
+							body = JSON.parse(text) as unknown;
+						} catch {
+							res.statusCode = 422;
+							res.end(JSON.stringify({ code: 422, message: 'Failed to parse request body' }));
+							return;
+						}
+					} else if (contentType === 'application/x-www-form-urlencoded') {
+						body = { ...parseQuery(text, undefined, undefined, { maxKeys: 1000 }) };
+					} else if (contentType === 'text/plain') {
+						body = text;
 					}
 				}
 				Object.assign(req, { rawBody, body });
