@@ -1,10 +1,13 @@
 /**
  * Optional Pushgateway push per collection after Create, Download and Verify.
  *
- * A push replaces the whole group (job ragops_backup, target = collection), so
- * every push carries the full set, and the last success timestamp of earlier
- * runs lives in the workflow's static data (it survives between runs of an
- * active workflow; a manual run starts from nothing).
+ * Every push merges into the group (POST; job ragops_backup, target =
+ * collection) and carries only what this operation knows, so the node keeps
+ * no state: the last success time and size stay as the last successful run
+ * pushed them, and `ragops_backup_verified` comes only from a Download or
+ * Verify (a Create says nothing about verification, so a healthy Create no
+ * longer reads as "unverified" while its Download is still running). Static
+ * data would not do: it does not reach queue-mode workers.
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
@@ -15,13 +18,6 @@ import type { SnapshotScope } from './qdrantClient';
 const PUSHING = new Set(['create', 'download', 'verify']);
 
 export const FULL_STORAGE_TARGET = 'full-storage';
-
-interface BackupState {
-	lastSuccess?: number;
-	size?: number;
-	/** Source of the last verification: 1 Qdrant's checksum, 0 the SHA-256 recorded at download (S3). */
-	checksumFromQdrant?: number;
-}
 
 export async function pushBackupMetrics(
 	ctx: IExecuteFunctions,
@@ -34,34 +30,29 @@ export async function pushBackupMetrics(
 ): Promise<void> {
 	if (!PUSHING.has(operation) || !(ctx.getNodeParameter('pushMetrics', itemIndex, false) as boolean)) return;
 	const target = scope.collection ?? FULL_STORAGE_TARGET;
-	const staticData = ctx.getWorkflowStaticData('global');
-	const all = (staticData.ragopsQdrantBackup ??= {}) as Record<string, BackupState>;
-	const state = (all[target] ??= {});
 	const now = Date.now();
 
 	const snapshot = emitted.json.snapshot as { size?: number } | undefined;
-	if (!failed && typeof snapshot?.size === 'number') state.size = snapshot.size;
-	if (!failed) state.lastSuccess = now / 1000;
 	const startedAt = Date.parse(String(emitted.json.startedAt ?? ''));
 	const duration = (now - (Number.isNaN(startedAt) ? started : startedAt)) / 1000;
-	const verified = !failed && operation !== 'create' && emitted.json.verified === true;
+	const verifies = operation !== 'create';
+	const verified = !failed && verifies && emitted.json.verified === true;
 	const method = (emitted.json.verification as { method?: unknown } | undefined)?.method;
 
 	const samples: Sample[] = [
 		{ metric: METRICS.backupLastRun, value: now / 1000 },
 		{ metric: METRICS.backupLastRunSuccess, value: failed ? 0 : 1 },
 		{ metric: METRICS.backupDuration, value: duration },
-		{ metric: METRICS.backupVerified, value: verified ? 1 : 0 },
 	];
-	// Only a verification has a source; create pushes none, so the series keeps the last verification's.
+	if (verifies) samples.push({ metric: METRICS.backupVerified, value: verified ? 1 : 0 });
+	// Only a verification has a source; the series keeps the last verification's otherwise.
 	if (verified && (method === 'qdrant-checksum' || method === 'download-sha256')) {
-		state.checksumFromQdrant = method === 'qdrant-checksum' ? 1 : 0;
+		samples.push({ metric: METRICS.backupChecksumFromQdrant, value: method === 'qdrant-checksum' ? 1 : 0 });
 	}
-	if (state.checksumFromQdrant !== undefined) samples.push({ metric: METRICS.backupChecksumFromQdrant, value: state.checksumFromQdrant });
-	if (state.lastSuccess !== undefined) samples.push({ metric: METRICS.backupLastSuccess, value: state.lastSuccess });
-	if (state.size !== undefined) samples.push({ metric: METRICS.backupSize, value: state.size });
+	if (!failed) samples.push({ metric: METRICS.backupLastSuccess, value: now / 1000 });
+	if (!failed && typeof snapshot?.size === 'number') samples.push({ metric: METRICS.backupSize, value: snapshot.size });
 
-	const outcome = await pushMetrics(ctx, itemIndex, { job: PUSH_JOBS.backup, target, samples });
+	const outcome = await pushMetrics(ctx, itemIndex, { job: PUSH_JOBS.backup, target, samples, mode: 'merge' });
 	emitted.json.metricsPushed = outcome.pushed;
 	if (outcome.warning) emitted.json.metricsWarning = outcome.warning;
 }

@@ -18,7 +18,6 @@ import { forget, remember, seenAt } from '../shared/idempotency';
 import { METRICS, PUSH_JOBS } from '../shared/metricCatalog';
 import { pushMetrics, pushMetricsProperties, type Sample } from '../shared/pushgateway';
 import { boundedCopy } from '../shared/bounded';
-import { ownValue, setOwn } from '../shared/keyed';
 import { displayUrl, redactText } from '../shared/urls';
 import { joinUrl, parseRunStatus, statusPathFor, type RunStatus } from './runApi';
 import { classifyStart } from './startAnswer';
@@ -30,10 +29,6 @@ interface HttpAnswer {
 	statusCode: number;
 	body: unknown;
 	headers: Record<string, unknown>;
-}
-
-interface SourceState {
-	lastSuccessAt?: number;
 }
 
 export class RagIngestion implements INodeType {
@@ -424,29 +419,19 @@ async function ingestOne(
 	// Not kept in the first filter: whether a failed run's key may start another is the API's call
 	// (the example service answers with the failed run; a retry needs a new key).
 	if (!succeeded && key !== '') forget(store, KEYS_FIELD, scopedKey);
-	if (store.sources === null || typeof store.sources !== 'object' || Array.isArray(store.sources)) store.sources = {};
-	const sources = store.sources as IDataObject;
-	// Own properties only: a source named `__proto__` must not read or replace Object.prototype (keyed.ts).
-	let state = ownValue<SourceState>(sources, source);
-	if (state === undefined || state === null || typeof state !== 'object') {
-		state = {};
-		setOwn(sources, source, state);
-	}
-	if (succeeded) state.lastSuccessAt = finishedMs / 1000;
-	// Assigned at the top level so n8n's static-data proxy notices the change (see keyed.ts).
-	store.sources = sources;
-
 	if (ctx.getNodeParameter('pushMetrics', i, false) as boolean) {
 		const samples: Sample[] = [
 			{ metric: METRICS.ingestionLastRun, value: finishedMs / 1000 },
 			{ metric: METRICS.ingestionLastRunSuccess, value: succeeded ? 1 : 0 },
 		];
-		// PUT replaces the whole group: re-send the last success so a failure does not erase it.
-		if (state.lastSuccessAt !== undefined) samples.push({ metric: METRICS.ingestionLastSuccess, value: state.lastSuccessAt });
+		// A success replaces the group (PUT) with its own timestamp; a failure merges (POST), so the
+		// last success an earlier run pushed stays in the Pushgateway. No state in the node: static data
+		// does not reach queue-mode workers.
+		if (succeeded) samples.push({ metric: METRICS.ingestionLastSuccess, value: finishedMs / 1000 });
 		if (typeof record.durationSeconds === 'number') samples.push({ metric: METRICS.ingestionDuration, value: record.durationSeconds });
 		if (typeof record.documentsProcessed === 'number') samples.push({ metric: METRICS.ingestionDocuments, value: record.documentsProcessed });
 		if (typeof record.chunksWritten === 'number') samples.push({ metric: METRICS.ingestionChunks, value: record.chunksWritten });
-		const outcome = await pushMetrics(ctx, i, { job: PUSH_JOBS.ingestion, target: source, samples });
+		const outcome = await pushMetrics(ctx, i, { job: PUSH_JOBS.ingestion, target: source, samples, mode: succeeded ? 'replace' : 'merge' });
 		record.metricsPushed = outcome.pushed;
 		if (outcome.warning) record.warning = outcome.warning;
 	}

@@ -22,7 +22,7 @@ afterAll(async () => {
 	await pgw?.stop();
 });
 beforeEach(async () => {
-	qdrant = new QdrantStandIn({ collections: ['docs'], createdSnapshotSize: 50_000 });
+	qdrant = new QdrantStandIn({ collections: ['docs', 'fresh'], createdSnapshotSize: 50_000 });
 	await qdrant.start();
 });
 afterEach(async () => {
@@ -47,7 +47,7 @@ async function backupSeries(): Promise<Record<string, number>> {
 	return Object.fromEntries(series.map((s) => [s.name, s.value]));
 }
 
-test('a verified backup pushes success, size, duration and verified=1; a later failed create keeps the last success time', async () => {
+test('a verified backup pushes success, size, duration and verified=1; a later failed create, on a worker with no static data, keeps the last success time and says nothing about verification', async () => {
 	const staticData: IDataObject = {};
 	const created = await run({ operation: 'create' }, staticData);
 	const downloaded = await run({ operation: 'download' }, staticData, created.outputs[0]);
@@ -64,12 +64,21 @@ test('a verified backup pushes success, size, duration and verified=1; a later f
 	expect(ok.ragops_backup_last_run_duration_seconds).toBeGreaterThanOrEqual(0);
 
 	qdrant.faults.createFailures = 1;
-	const failed = await run({ operation: 'create' }, staticData);
+	const failed = await run({ operation: 'create' }, {});
 	expect(failed.outputs[0]![0]!.json).toMatchObject({ verified: false, error: expect.stringContaining('HTTP 500') });
 	const after = await backupSeries();
-	expect(after).toMatchObject({ ragops_backup_last_run_success: 0, ragops_backup_verified: 0 });
+	// One cause, one signal: the failure is last_run_success=0; verified stays the last verification's.
+	expect(after).toMatchObject({ ragops_backup_last_run_success: 0, ragops_backup_verified: 1, ragops_backup_snapshot_size_bytes: 50_000 });
 	expect(after.ragops_backup_last_success_timestamp_seconds).toBe(ok.ragops_backup_last_success_timestamp_seconds);
 	expect(after.ragops_backup_last_run_timestamp_seconds).toBeGreaterThanOrEqual(ok.ragops_backup_last_run_timestamp_seconds!);
+});
+
+test('a Create alone pushes no verification state: ragops_backup_verified appears only with a Download or Verify', async () => {
+	const created = await run({ operation: 'create', collection: 'fresh' }, {});
+	expect(created.outputs[0]![0]!.json).toMatchObject({ metricsPushed: true });
+	const fresh = parseExposition(await pgw.metrics()).filter((s) => s.labels.job === 'ragops_backup' && s.labels.target === 'fresh');
+	expect(fresh.map((s) => s.name)).toContain('ragops_backup_last_success_timestamp_seconds');
+	expect(fresh.map((s) => s.name)).not.toContain('ragops_backup_verified');
 });
 
 test('a Pushgateway that is down only adds a warning; the backup step succeeds', async () => {

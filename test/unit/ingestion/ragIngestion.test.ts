@@ -228,7 +228,7 @@ describe('RAG Ingestion node', () => {
 		expect(api.starts).toHaveLength(0);
 	});
 
-	it('pushes ingestion metrics per source to a real Pushgateway, keeping the last success after a failure', async () => {
+	it('pushes ingestion metrics per source to a real Pushgateway, keeping the last success after a failure on another worker (empty static data)', async () => {
 		const pgw = await startPushgateway();
 		try {
 			const staticData: IDataObject = {};
@@ -241,7 +241,8 @@ describe('RAG Ingestion node', () => {
 			expect(Number(success)).toBeGreaterThan(1.7e9);
 			expect(afterOk).toMatch(/ragops_ingestion_last_run_chunks\{[^}]*job="ragops_ingestion"[^}]*target="handbook"[^}]*\} 50/);
 			api.behave('handbook', { outcome: 'fail' });
-			await runNode({ node, parameters: params(api, { pushMetrics: true }), staticData, credentials: creds, inputItems: [{ json: { guid: 'm2' } }] });
+			// A queue-mode worker starts from empty static data: nothing of the first run is known there.
+			await runNode({ node, parameters: params(api, { pushMetrics: true }), staticData: {}, credentials: creds, inputItems: [{ json: { guid: 'm2' } }] });
 			const afterFail = await pgw.metrics();
 			expect(afterFail).toMatch(/ragops_ingestion_last_run_success\{[^}]*target="handbook"[^}]*\} 0/);
 			expect(/ragops_ingestion_last_success_timestamp_seconds\{[^}]*target="handbook"[^}]*\} (\S+)/.exec(afterFail)?.[1]).toBe(success);
