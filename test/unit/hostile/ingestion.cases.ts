@@ -44,13 +44,18 @@ export function ingestionCases(tally: Tally): void {
 		await b.stop();
 	});
 
-	test.each(['__proto__', 'constructor', 'toString'])('a source named %s keeps its last success between runs', async (source) => {
+	test.each(['__proto__', 'constructor', 'toString'])('a source named %s is an ordinary source: one run, its key remembered, a second offer Skipped', async (source) => {
 		await tally.run(`ingestion source ${source}`, async () => {
 			const staticData: IDataObject = {};
-			const run = await runNode({ node: new RagIngestion(), parameters: params(api.url, { source }), staticData });
+			const parameters = params(api.url, { source, idempotencyKey: `v1-${source}` });
+			const startsBefore = api.starts.length;
+			const run = await runNode({ node: new RagIngestion(), parameters, staticData });
 			expect(run.error).toBeUndefined();
 			expect(run.outputs[0][0].json).toMatchObject({ source, status: 'succeeded' });
-			expect(JSON.stringify(staticData)).toMatch(new RegExp(`"${source}":\\{"lastSuccessAt":\\d`));
+			const again = await runNode({ node: new RagIngestion(), parameters, staticData });
+			expect(again.outputs[2][0].json).toMatchObject({ source, skipped: true, reason: 'duplicate' });
+			expect(api.starts.length - startsBefore).toBe(1);
+			expect(Object.getPrototypeOf(staticData)).toBe(Object.prototype);
 		});
 	});
 
