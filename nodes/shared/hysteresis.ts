@@ -28,7 +28,7 @@ export interface HysteresisConfig {
 
 export const DEFAULT_HYSTERESIS: HysteresisConfig = { failuresToDown: 3, successesToUp: 2, reminderMinutes: 0 };
 
-/** What is kept per target between runs (in workflow static data: plain JSON). */
+/** What is kept per target between checks (plain JSON: RAG Health Watch Trigger saves a copy in its static data). */
 export interface TargetState {
 	state: 'up' | 'down';
 	consecutiveFailures: number;
@@ -148,17 +148,6 @@ export function settle(result: StepResult, suppression: SuppressionReason | unde
 	if (candidate === 'down') state.downAnnounced = true;
 	if (candidate !== 'recovered') state.lastAlertAt = now;
 	return { state, event: candidate, downtimeMs };
-}
-
-/**
- * Keep only the states of the configured targets, so renamed or removed
- * targets do not accumulate in the workflow's static data forever.
- */
-export function pruneStates(store: Record<string, unknown>, keep: Iterable<string>): void {
-	const wanted = new Set(keep);
-	for (const key of Object.keys(store)) {
-		if (!wanted.has(key)) delete store[key];
-	}
 }
 
 // ---------------------------------------------------------------------------

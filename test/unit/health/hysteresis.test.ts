@@ -1,7 +1,6 @@
 import {
 	activeWindow,
 	DEFAULT_HYSTERESIS,
-	pruneStates,
 	reviveTargetState,
 	settle,
 	step,
@@ -111,11 +110,6 @@ describe('hysteresis state machine', () => {
 		expect(reviveTargetState({ state: 'down', consecutiveFailures: 'x' }).consecutiveFailures).toBe(0);
 	});
 
-	test('prunes states of targets that are no longer configured', () => {
-		const store: Record<string, unknown> = { a: {}, b: {}, c: {} };
-		pruneStates(store, ['a', 'c', 'd']);
-		expect(Object.keys(store)).toEqual(['a', 'c']);
-	});
 });
 
 describe('maintenance windows', () => {
