@@ -290,6 +290,20 @@ function jsonCopy<T>(value: T): T {
 
 let executionCounter = 0;
 
+/** The part of n8n's additional data both harnesses need: credentials and the instance's URLs. */
+function instanceUrls(credentialsHelper: HarnessCredentialsHelper) {
+	return {
+		credentialsHelper,
+		restApiUrl: 'http://127.0.0.1:5678/rest',
+		instanceBaseUrl: 'http://127.0.0.1:5678/',
+		webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
+		webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
+		webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
+		formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
+		variables: {},
+	};
+}
+
 /** Runs one node inside n8n-core's WorkflowExecute; see the module doc. */
 export async function runNode(opts: RunNodeOptions): Promise<RunNodeResult> {
 	const mode = opts.mode ?? 'trigger';
@@ -362,17 +376,10 @@ export async function runNode(opts: RunNodeOptions): Promise<RunNodeResult> {
 	});
 
 	const additionalData = {
+		...instanceUrls(credentialsHelper),
 		hooks,
-		credentialsHelper,
 		executionId,
 		currentNodeParameters: undefined,
-		restApiUrl: 'http://127.0.0.1:5678/rest',
-		instanceBaseUrl: 'http://127.0.0.1:5678/',
-		webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
-		webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
-		webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
-		formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
-		variables: {},
 		executeWorkflow: async () => {
 			throw new Error('nodeHarness: sub-workflows are not supported');
 		},
@@ -484,16 +491,7 @@ export async function startTrigger(opts: StartTriggerOptions): Promise<TriggerHa
 		staticData: jsonCopy(opts.staticData ?? {}),
 		settings: { executionOrder: 'v1' },
 	});
-	const additionalData = {
-		credentialsHelper,
-		restApiUrl: 'http://127.0.0.1:5678/rest',
-		instanceBaseUrl: 'http://127.0.0.1:5678/',
-		webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
-		webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
-		webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
-		formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
-		variables: {},
-	} as unknown as IWorkflowExecuteAdditionalData;
+	const additionalData = instanceUrls(credentialsHelper) as unknown as IWorkflowExecuteAdditionalData;
 
 	const persist = () => jsonCopy(workflow.staticData) as IDataObject;
 	const harness: TriggerHarness = {
