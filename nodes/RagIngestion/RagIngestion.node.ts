@@ -215,6 +215,17 @@ function parseMetadata(ctx: IExecuteFunctions, i: number): IDataObject {
 	});
 }
 
+/** An item for the Skipped output (2): no run was started, and why. */
+function skipped(
+	source: string,
+	key: string,
+	reason: 'duplicate' | 'in_progress',
+	runId: string | undefined,
+	extra: IDataObject & { message: string },
+): { output: 2; json: IDataObject } {
+	return { output: 2, json: { source, idempotencyKey: key || null, skipped: true, reason, runId: runId ?? null, ...extra } };
+}
+
 async function ingestOne(
 	ctx: IExecuteFunctions,
 	i: number,
@@ -245,17 +256,9 @@ async function ingestOne(
 	if (key !== '') {
 		const seen = seenAt(store, KEYS_FIELD, scopedKey, keyOptions);
 		if (seen !== undefined) {
-			return {
-				output: 2,
-				json: {
-					source,
-					idempotencyKey: key,
-					skipped: true,
-					reason: 'duplicate',
-					runId: null,
-					message: `this workflow already started a run for this key at ${new Date(seen).toISOString()} (remembered in static data; not asked again)`,
-				},
-			};
+			return skipped(source, key, 'duplicate', undefined, {
+				message: `this workflow already started a run for this key at ${new Date(seen).toISOString()} (remembered in static data; not asked again)`,
+			});
 		}
 	}
 
@@ -296,33 +299,17 @@ async function ingestOne(
 	}
 	const answer = classifyStart(start.statusCode, start.body, start.headers, key !== '', requestedAt.getTime());
 	if (answer.verdict === 'in_progress') {
-		return {
-			output: 2,
-			json: {
-				source,
-				idempotencyKey: key || null,
-				skipped: true,
-				reason: 'in_progress',
-				runId: answer.runId ?? null,
-				runningRunId: answer.runId ?? null,
-				message: `the ingestion API answered 409: a run${answer.runId ? ` (${answer.runId})` : ''} of "${source}" is already in progress; not starting a second one`,
-			},
-		};
+		return skipped(source, key, 'in_progress', answer.runId, {
+			runningRunId: answer.runId ?? null,
+			message: `the ingestion API answered 409: a run${answer.runId ? ` (${answer.runId})` : ''} of "${source}" is already in progress; not starting a second one`,
+		});
 	}
 	if (answer.verdict === 'replayed') {
 		if (key !== '') remember(store, KEYS_FIELD, scopedKey, keyOptions);
-		return {
-			output: 2,
-			json: {
-				source,
-				idempotencyKey: key,
-				skipped: true,
-				reason: 'duplicate',
-				runId: answer.runId ?? null,
-				runStatus: answer.rawStatus ?? answer.phase,
-				message: `the ingestion API already has run ${answer.runId ?? '(no id)'} for this key; no second run started`,
-			},
-		};
+		return skipped(source, key, 'duplicate', answer.runId, {
+			runStatus: answer.rawStatus ?? answer.phase,
+			message: `the ingestion API already has run ${answer.runId ?? '(no id)'} for this key; no second run started`,
+		});
 	}
 	if (answer.verdict === 'key_reused') {
 		throw new NodeApiError(ctx.getNode(), (boundedCopy(start.body ?? {}) ?? {}) as JsonObject, {
