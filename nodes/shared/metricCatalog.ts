@@ -14,7 +14,7 @@
  *
  * Grouping key of every push: `job` (one per node kind, below) and `target`
  * (a stable, user-chosen name: the health-check target, the manifest, the
- * ingestion source or the Qdrant collection). Never `instance`, so the
+ * ingestion source, the Qdrant collection or the retrieval golden set). Never `instance`, so the
  * Pushgateway group is stable when n8n moves hosts.
  */
 
@@ -37,6 +37,7 @@ export const PUSH_JOBS = {
 	freshness: 'ragops_freshness',
 	ingestion: 'ragops_ingestion',
 	backup: 'ragops_backup',
+	retrieval: 'ragops_retrieval',
 } as const;
 
 export type PushJob = (typeof PUSH_JOBS)[keyof typeof PUSH_JOBS];
@@ -191,6 +192,81 @@ export const METRICS = {
 		PUSH_JOBS.backup,
 		'ragops_backup_checksum_from_qdrant',
 		"Whether the last verification compared the bytes with Qdrant's own checksum (1) or, Qdrant keeping none (S3 snapshot storage), recorded the SHA-256 computed while downloading (0).",
+	),
+
+	// RAG Retrieval Check (one group per golden set). A measure not taken in a
+	// run (no labelled case, no baseline, no answer) is left out of the push,
+	// so its series disappears instead of showing a made-up 0.
+	retrievalHitRate: metric(
+		PUSH_JOBS.retrieval,
+		'ragops_retrieval_hit_rate',
+		'Share of labelled golden cases with an expected document in the top k of the last run (recall@k as hit rate, 0 to 1).',
+	),
+	retrievalRecall: metric(
+		PUSH_JOBS.retrieval,
+		'ragops_retrieval_recall',
+		'Mean fraction of the expected documents found in the top k over the labelled golden cases of the last run (recall@k, 0 to 1).',
+	),
+	retrievalMrr: metric(
+		PUSH_JOBS.retrieval,
+		'ragops_retrieval_mrr',
+		'Mean reciprocal rank of the first expected document within the top k over the labelled golden cases of the last run.',
+	),
+	retrievalNdcg: metric(
+		PUSH_JOBS.retrieval,
+		'ragops_retrieval_ndcg',
+		'Mean binary-relevance nDCG@k over the labelled golden cases of the last run.',
+	),
+	retrievalOverlap: metric(
+		PUSH_JOBS.retrieval,
+		'ragops_retrieval_baseline_overlap',
+		'Mean rank-biased overlap (RBO_ext) of each golden case\'s ranked ids against its baseline in the last run (1 = unchanged, 0 = disjoint).',
+	),
+	retrievalEmptyRatio: metric(
+		PUSH_JOBS.retrieval,
+		'ragops_retrieval_empty_result_ratio',
+		'Share of answered golden cases that retrieved nothing in the last run.',
+	),
+	retrievalErrorRatio: metric(
+		PUSH_JOBS.retrieval,
+		'ragops_retrieval_error_ratio',
+		'Share of golden cases whose search call failed (after retries) in the last run.',
+	),
+	retrievalLatencyP50: metric(
+		PUSH_JOBS.retrieval,
+		'ragops_retrieval_latency_p50_seconds',
+		'Median search latency over the golden cases of the last run, in seconds.',
+	),
+	retrievalLatencyP95: metric(
+		PUSH_JOBS.retrieval,
+		'ragops_retrieval_latency_p95_seconds',
+		'95th percentile (nearest rank) of the search latency over the golden cases of the last run, in seconds.',
+	),
+	retrievalLatencyMax: metric(
+		PUSH_JOBS.retrieval,
+		'ragops_retrieval_latency_max_seconds',
+		'Slowest search call among the golden cases of the last run, in seconds.',
+	),
+	retrievalCases: metric(
+		PUSH_JOBS.retrieval,
+		'ragops_retrieval_cases',
+		'Golden cases run in the last run.',
+	),
+	retrievalK: metric(
+		PUSH_JOBS.retrieval,
+		'ragops_retrieval_k',
+		'The default k (results considered per case) of the last run.',
+	),
+	retrievalStatus: metric(
+		PUSH_JOBS.retrieval,
+		'ragops_retrieval_status',
+		'Verdict of the last retrieval check: 1 for the current status, 0 for the others.',
+		['status'],
+	),
+	retrievalLastRun: metric(
+		PUSH_JOBS.retrieval,
+		'ragops_retrieval_last_run_timestamp_seconds',
+		'Unix time of the last retrieval check of the golden set.',
 	),
 } as const satisfies Record<string, MetricDefinition>;
 

@@ -36,6 +36,12 @@ export interface ProbeOptions {
 	url: string;
 	method?: IHttpRequestMethods;
 	headers?: Record<string, string>;
+	/**
+	 * Request body, sent as is (e.g. JSON text for a search call; the caller
+	 * sets its content type). Sent again on a redirect that keeps the method
+	 * (307/308); dropped when the redirect turns the request into a GET.
+	 */
+	body?: string;
 	/** Overall deadline for connect + headers + body, in ms. */
 	timeoutMs: number;
 	/** Bytes of body kept; the rest is not downloaded. */
@@ -612,6 +618,7 @@ export async function probe(request: HttpRequestFn, options: ProbeOptions): Prom
 					method,
 					// Another origin gets none of the target's headers (they may carry secrets too).
 					headers: crossOrigin ? undefined : options.headers,
+					...(options.body !== undefined && method !== 'GET' ? { body: options.body } : {}),
 					// Also bounds the socket idle time inside the client, even when a
 					// caller's helper replaces our abort signal with its own.
 					timeout: options.timeoutMs,
