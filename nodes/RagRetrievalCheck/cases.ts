@@ -134,6 +134,16 @@ export function validateCase(raw: unknown, position: number): GoldenCase {
 	};
 }
 
+/** validateCase with its CaseError as a value (anything else is a bug and propagates). */
+function checkCase(raw: unknown, position: number): GoldenCase | CaseError {
+	try {
+		return validateCase(raw, position);
+	} catch (error) {
+		if (error instanceof CaseError) return error;
+		return new CaseError(position, undefined, `could not be read (${error instanceof Error ? error.message : String(error)})`);
+	}
+}
+
 export interface CaseProblem {
 	position: number;
 	caseId?: string;
@@ -151,18 +161,19 @@ export function validateCases(raws: readonly unknown[]): { cases: Array<{ golden
 	const seen = new Map<string, number>();
 	raws.forEach((raw, i) => {
 		const position = i + 1;
-		try {
-			const goldenCase = validateCase(raw, position);
-			const earlier = seen.get(goldenCase.id);
-			if (earlier !== undefined) {
-				throw new CaseError(position, goldenCase.id, `has the same id as case ${earlier}; case ids key the baseline, so each must be unique`);
-			}
-			seen.set(goldenCase.id, position);
-			cases.push({ goldenCase, position });
-		} catch (error) {
-			if (!(error instanceof CaseError)) throw error;
-			problems.push({ position, caseId: error.caseId, message: error.message });
+		const checked = checkCase(raw, position);
+		if (checked instanceof CaseError) {
+			problems.push({ position, caseId: checked.caseId, message: checked.message });
+			return;
 		}
+		const earlier = seen.get(checked.id);
+		if (earlier !== undefined) {
+			const message = new CaseError(position, checked.id, `has the same id as case ${earlier}; case ids key the baseline, so each must be unique`).message;
+			problems.push({ position, caseId: checked.id, message });
+			return;
+		}
+		seen.set(checked.id, position);
+		cases.push({ goldenCase: checked, position });
 	});
 	return { cases, problems };
 }
@@ -185,36 +196,40 @@ export function detectFormat(text: string, fileName = '', mimeType = ''): CaseFi
 	return 'csv';
 }
 
-export class CaseFileError extends Error {}
+/** Raw cases of a file (validated afterwards by validateCases), or why the file cannot be read. */
+export type ParsedCaseFile = { raws: unknown[] } | { error: string };
 
-/** Parse a case file's text into raw cases (validated afterwards by validateCases). */
-export function parseCaseFile(text: string, format: CaseFileFormat): unknown[] {
+function parseJson(text: string): { value: unknown } | { error: string } {
+	try {
+		return { value: JSON.parse(text) as unknown };
+	} catch (error) {
+		return { error: (error as Error).message };
+	}
+}
+
+export function parseCaseFile(text: string, format: CaseFileFormat): ParsedCaseFile {
 	const body = text.replace(/^\uFEFF/, '');
-	if (body.trim() === '') throw new CaseFileError('the case file is empty');
+	if (body.trim() === '') return { error: 'the case file is empty' };
 	if (format === 'json') {
-		let value: unknown;
-		try {
-			value = JSON.parse(body);
-		} catch (error) {
-			throw new CaseFileError(`the case file is not valid JSON: ${(error as Error).message}`);
+		const parsed = parseJson(body);
+		if ('error' in parsed) return { error: `the case file is not valid JSON: ${parsed.error}` };
+		const value = parsed.value;
+		if (Array.isArray(value)) return { raws: value };
+		if (typeof value === 'object' && value !== null && Object.prototype.hasOwnProperty.call(value, 'cases') && Array.isArray((value as RawCase).cases)) {
+			return { raws: (value as { cases: unknown[] }).cases };
 		}
-		if (Array.isArray(value)) return value;
-		if (typeof value === 'object' && value !== null && Array.isArray((value as RawCase).cases) && Object.prototype.hasOwnProperty.call(value, 'cases')) {
-			return (value as { cases: unknown[] }).cases;
-		}
-		throw new CaseFileError('a JSON case file must be an array of cases or an object with a "cases" array');
+		return { error: 'a JSON case file must be an array of cases or an object with a "cases" array' };
 	}
 	if (format === 'jsonl') {
-		const out: unknown[] = [];
-		body.split(/\r?\n/).forEach((line, i) => {
-			if (line.trim() === '') return;
-			try {
-				out.push(JSON.parse(line));
-			} catch (error) {
-				throw new CaseFileError(`line ${i + 1} of the JSONL case file is not valid JSON: ${(error as Error).message}`);
-			}
-		});
-		return out;
+		const raws: unknown[] = [];
+		const lines = body.split(/\r?\n/);
+		for (let i = 0; i < lines.length; i++) {
+			if (lines[i].trim() === '') continue;
+			const parsed = parseJson(lines[i]);
+			if ('error' in parsed) return { error: `line ${i + 1} of the JSONL case file is not valid JSON: ${parsed.error}` };
+			raws.push(parsed.value);
+		}
+		return { raws };
 	}
 	return csvCases(body);
 }
@@ -224,26 +239,28 @@ export function parseCaseFile(text: string, format: CaseFileFormat): unknown[] {
  * names the columns. Each row becomes a case object; id lists inside a cell
  * are separated by `|` or by commas within quotes.
  */
-function csvCases(text: string): RawCase[] {
-	const rows = parseCsv(text);
+function csvCases(text: string): ParsedCaseFile {
+	const parsed = parseCsv(text);
+	if ('error' in parsed) return parsed;
+	const rows = parsed.rows;
 	const header = rows.shift()?.map((h) => h.trim());
 	if (!header || !header.some((h) => h === 'query' || h === 'question')) {
-		throw new CaseFileError('the CSV case file needs a header row with a "query" column (and optionally id, expected, match, mustNotContain, k, minScore)');
+		return { error: 'the CSV case file needs a header row with a "query" column (and optionally id, expected, match, mustNotContain, k, minScore)' };
 	}
-	return rows
+	const raws = rows
 		.filter((row) => row.some((cell) => cell.trim() !== ''))
 		.map((row) => {
-			// Null prototype: column names are user data.
+			// Null prototype: column names are user data (validateCase reads own properties only).
 			const obj = Object.create(null) as RawCase;
 			header.forEach((name, i) => {
 				if (name !== '' && row[i] !== undefined && row[i].trim() !== '') obj[name] = row[i].trim();
 			});
-			// validateCase reads own properties through Object.prototype.hasOwnProperty, which works on null-prototype objects.
 			return obj;
 		});
+	return { raws };
 }
 
-export function parseCsv(text: string): string[][] {
+export function parseCsv(text: string): { rows: string[][] } | { error: string } {
 	const rows: string[][] = [];
 	let row: string[] = [];
 	let field = '';
@@ -282,10 +299,10 @@ export function parseCsv(text: string): string[][] {
 		}
 		i++;
 	}
-	if (quoted) throw new CaseFileError('the CSV case file ends inside a quoted field (a " is not closed)');
+	if (quoted) return { error: 'the CSV case file ends inside a quoted field (a " is not closed)' };
 	if (field !== '' || row.length > 0) {
 		row.push(field);
 		rows.push(row);
 	}
-	return rows;
+	return { rows };
 }

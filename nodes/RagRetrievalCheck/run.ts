@@ -4,7 +4,7 @@ import { mapWithConcurrency } from '../shared/concurrency';
 import { getJsonPath } from '../shared/jsonPath';
 import type { HttpRequestFn } from '../shared/probe';
 import { pushMetrics, type PushOutcome } from '../shared/pushgateway';
-import { detectFormat, parseCaseFile, validateCases, CaseFileError, type CaseFileFormat, type CaseProblem, type GoldenCase } from './cases';
+import { detectFormat, parseCaseFile, validateCases, type CaseFileFormat, type CaseProblem, type GoldenCase } from './cases';
 import { forbiddenFound, mean, measureCase, percentile, rankBiasedOverlap, ratio, topK, type CaseMeasures } from './measures';
 import { RETRIEVAL_JOB, retrievalSamples } from './metrics';
 import { describePath, type RetrievalSettings } from './settings';
@@ -99,15 +99,15 @@ export async function loadCases(ctx: IExecuteFunctions, settings: RetrievalSetti
 		});
 	} else if (settings.caseSource === 'file') {
 		const { text, format } = await caseFileText(ctx, settings, request, items);
-		try {
-			raws = parseCaseFile(text, format).map((raw) => ({ raw, itemIndex: 0 }));
-		} catch (error) {
-			if (error instanceof CaseFileError) throw operationError(ctx, `Cannot read the case file (${format}): ${error.message}`, 'Fix the file, or set "File Format" if it was guessed wrong. docs/nodes/rag-retrieval-check.md shows each format.');
-			throw error;
+		const parsed = parseCaseFile(text, format);
+		if ('error' in parsed) {
+			throw operationError(ctx, `Cannot read the case file (${format}): ${parsed.error}`, 'Fix the file, or set "File Format" if it was guessed wrong. docs/nodes/rag-retrieval-check.md shows each format.');
 		}
+		raws = parsed.raws.map((raw) => ({ raw, itemIndex: 0 }));
 	} else {
 		const list = ((ctx.getNodeParameter('cases', 0, {}) as IDataObject).case ?? []) as IDataObject[];
-		raws = list.map((raw) => ({ raw, itemIndex: 0 }));
+		// The list's K field is a number field: 0 there means "the node's K".
+		raws = list.map((raw) => ({ raw: raw.k === 0 ? { ...raw, k: undefined } : raw, itemIndex: 0 }));
 	}
 	const { cases, problems } = validateCases(raws.map((r) => r.raw));
 	return {
