@@ -9,7 +9,10 @@
  *   config's defaults (gen/config/schema.ts, gen/catalog.ts): the request
  *   counter with status-code and route labels, and the latency histogram with
  *   a bucket at the SLO threshold (the latency SLO reads `le=<threshold>`);
- * - `POST /query` answers a canned retrieval result and records both metrics;
+ * - `POST /query` `{"question", "k"}` answers `{"question", "documents": [{id,
+ *   score, text}]}` and records both metrics: the top k (default 5) of a real
+ *   full-text search over a corpus when one is given (`corpus`: the stack
+ *   passes this repository's docs/, see docsSearch.ts), a canned result otherwise;
  * - `setFailing(true)` makes `/healthz` unhealthy and `/query` answer 503, so a
  *   demo or test can break the service without stopping it (over HTTP:
  *   `POST /admin/fail`, `POST /admin/recover`); `stop()`/`start()`
@@ -21,6 +24,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+import type { DocsIndex } from './docsSearch';
 
 export interface RagApiMetricNames {
 	requestsTotal: string;
@@ -48,6 +53,8 @@ export interface RagApiOptions {
 	sloThreshold?: number;
 	/** Also expose prom-client's process/nodejs default metrics (what a real service would). */
 	defaultMetrics?: boolean;
+	/** What `/query` searches; without it `/query` answers a canned result. */
+	corpus?: DocsIndex;
 }
 
 export interface RagApi {
@@ -127,13 +134,17 @@ export async function startRagApi(options: RagApiOptions = {}): Promise<RagApi> 
 			const end = latency.startTimer({ [names.routeLabel]: '/query' });
 			const body = req.method === 'POST' ? await readBody(req) : '';
 			let question = '';
+			let k = 5;
 			try {
-				question = body ? String((JSON.parse(body) as { question?: unknown }).question ?? '') : '';
+				const json = body ? (JSON.parse(body) as { question?: unknown; k?: unknown }) : {};
+				question = String(json.question ?? '');
+				if (typeof json.k === 'number' && Number.isInteger(json.k) && json.k > 0) k = Math.min(json.k, 100);
 			} catch {
 				question = '';
 			}
 			const code = failing ? 503 : 200;
-			send(res, code, failing ? { error: 'embedding service unavailable' } : { question, documents: DOCS });
+			const documents = options.corpus ? options.corpus.search(question, k) : DOCS;
+			send(res, code, failing ? { error: 'embedding service unavailable' } : { question, documents });
 			end();
 			requests.inc({ [names.routeLabel]: '/query', [names.statusLabel]: String(code) });
 			return;

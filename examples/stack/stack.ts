@@ -1,5 +1,6 @@
 /**
- * The example RAG stack in one call: the RAG API, the ingestion API (which
+ * The example RAG stack in one call: the RAG API (searching this
+ * repository's docs/ with the full-text index of docsSearch.ts), the ingestion API (which
  * writes the freshness manifest) and the Qdrant snapshot-API stand-in from
  * test/support (it follows Qdrant's documented snapshot API field for field;
  * there is no Qdrant binary on these machines). Everything listens on
@@ -10,6 +11,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QdrantStandIn } from '../../test/support/qdrantStandIn';
+import { buildIndex, readDocs } from './docsSearch';
 import { startIngestionApi, type IngestionApi } from './ingestionApi';
 import { startRagApi, type RagApi, type RagApiOptions } from './ragApi';
 
@@ -45,7 +47,8 @@ export async function startExampleStack(options: StackOptions = {}): Promise<Exa
 		if (ownDir) rmSync(ownDir, { recursive: true, force: true });
 	};
 	try {
-		const ragApi = await startRagApi({ ...options.ragApi, port: options.ragApiPort ?? 0 });
+		const corpus = options.ragApi?.corpus ?? buildIndex(readDocs(join(__dirname, '..', '..', 'docs')));
+		const ragApi = await startRagApi({ ...options.ragApi, corpus, port: options.ragApiPort ?? 0 });
 		started.push(() => ragApi.stop());
 		const ingestion = (await startIngestionApi({
 			port: options.ingestionPort ?? 0,
