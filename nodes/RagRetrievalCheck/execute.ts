@@ -1,6 +1,8 @@
 import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 
-import { loadCases, parseBaseline, pushRun, runCases, runItems, summarize, type RunOutput } from './run';
+import { loadCases, parseBaseline } from './loadCases';
+import { pushRun, runItems, type RunOutput } from './output';
+import { runCases, summarize } from './run';
 import { readSettings } from './settings';
 import { requestFor } from './transport';
 import { verdictOf } from './verdict';

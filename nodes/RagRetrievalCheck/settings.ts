@@ -129,6 +129,9 @@ export function readSettings(node: INode, param: ParamReader): RetrievalSettings
 
 	const defaultK = Math.floor(num(param('defaultK', 0, 5), 5));
 	if (defaultK < 1 || defaultK > 1000) throw fail(`k must be from 1 to 1000, got ${defaultK}`, 'Set "K" to the number of results a case looks at, for example 5.');
+	if (presetName === 'openaiVectorStore' && defaultK > 50) {
+		throw fail(`k must be at most 50 for OpenAI vector-store search, got ${defaultK}`, 'OpenAI accepts max_num_results from 1 to 50: lower "K".');
+	}
 	const rboP = num(options.rboP, 0.9);
 	if (!(rboP > 0 && rboP < 1)) throw fail(`RBO persistence must be strictly between 0 and 1, got ${rboP}`, 'Use 0.9 (the top 10 ranks carry ~86% of the weight) unless you have a reason.');
 

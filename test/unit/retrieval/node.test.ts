@@ -348,6 +348,7 @@ describe('RAG Retrieval Check: invalid cases and configuration', () => {
 	test.each([
 		[{ url: 'ftp://example.com' }, 'Search URL "ftp://example.com" is not a valid http(s) URL'],
 		[{ searchPreset: 'openaiVectorStore', url: 'https://api.openai.com' }, 'Vector Store ID is empty'],
+		[{ searchPreset: 'openaiVectorStore', url: 'https://api.openai.com', vectorStoreId: 'vs_1', defaultK: 51 }, 'k must be at most 50 for OpenAI vector-store search, got 51'],
 		[{ searchPreset: 'custom', resultsPath: 'a[' }, 'Results Path "a[" is not a valid JSON path'],
 		[{ searchPreset: 'custom', bodyTemplate: '{"query": ' }, 'Body Template is not valid JSON'],
 		[{ checkName: ' ' }, 'Golden Set Name is empty'],
