@@ -3,6 +3,8 @@
  * in the comments), and RBO against the published definition (Webber, Moffat
  * & Zobel 2010).
  */
+import fc from 'fast-check';
+
 import { forbiddenFound, mean, measureCase, percentile, rankBiasedOverlap, ratio, topK } from '../../../nodes/RagRetrievalCheck/measures';
 
 const LOG2_3 = Math.log2(3);
@@ -188,5 +190,37 @@ describe('percentile (nearest rank), mean, ratio', () => {
 		expect(ratio(0, 0)).toBeNull();
 		expect(mean([1, 0, 0.5])).toBeCloseTo(0.5, 12);
 		expect(ratio(1, 4)).toBe(0.25);
+	});
+});
+
+describe('properties over random rankings (fast-check)', () => {
+	// Small alphabets so lists share ids, repeat ids and tie often.
+	const id = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h');
+	const ranking = fc.array(id, { maxLength: 12 });
+
+	test('every per-case measure is a ratio; all-of hits imply any-of hits; hit ⇔ recall > 0 for any-of', () => {
+		fc.assert(
+			fc.property(ranking, fc.array(id, { minLength: 1, maxLength: 4 }), fc.integer({ min: 1, max: 15 }), (ranked, expected, k) => {
+				const any = measureCase(ranked, expected, k, 'any');
+				const all = measureCase(ranked, expected, k, 'all');
+				for (const v of [any.recall, any.reciprocalRank, any.ndcg]) expect(v >= 0 && v <= 1 + 1e-12).toBe(true);
+				if (all.hit) expect(any.hit).toBe(true);
+				expect(any.hit).toBe(any.recall > 0);
+				expect(all.hit).toBe(any.recall === 1);
+				expect(any.found.length + any.missing.length).toBe(new Set(expected).size);
+			}),
+		);
+	});
+
+	test('RBO is a symmetric ratio, 1 against itself, 0 against a disjoint list', () => {
+		fc.assert(
+			fc.property(ranking, ranking, fc.double({ min: 0.05, max: 0.95, noNaN: true }), (a, b, p) => {
+				const v = rankBiasedOverlap(a, b, p);
+				expect(v >= 0 && v <= 1).toBe(true);
+				expect(rankBiasedOverlap(b, a, p)).toBeCloseTo(v, 12);
+				expect(rankBiasedOverlap(a, a, p)).toBeCloseTo(1, 12);
+				expect(rankBiasedOverlap(a, a.map((x) => `other-${x}`), p)).toBe(a.length === 0 ? 1 : 0); // two empty lists are identical
+			}),
+		);
 	});
 });
