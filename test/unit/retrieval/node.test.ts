@@ -163,6 +163,9 @@ describe('RAG Retrieval Check: measures over a golden set (example RAG API prese
 			['deploy', { item: 2 }],
 		]);
 		expect((items[1].json.run as IDataObject).hitRate).toBe(0.6667);
+		// One summary item instead: paired with every input item it read a case from.
+		const summary = await runNode({ node, inputItems, parameters: { ...params([]), caseSource: 'items', caseField: 'golden' } });
+		expect(only(summary.outputs, FAIL)[0].pairedItem).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 	});
 
 	test('searches run concurrently, never more than the limit at once', async () => {
@@ -319,6 +322,17 @@ describe('RAG Retrieval Check: cases from files', () => {
 			inputItems: [{ json: {}, binary: { data: { data: binary, mimeType: 'application/json' } } }],
 		});
 		expect(notUtf8.error?.message).toBe('The case file is not valid UTF-8 text');
+		// Size limits, from a binary field and from a URL (not downloaded past the limit).
+		const big = JSON.stringify(Array.from({ length: 100 }, (_v, i) => ({ query: `q${i}`, expected: ['x'] })));
+		const tooBig = await runNode({
+			node,
+			parameters: { ...params([]), caseSource: 'file', fileSource: 'binary', binaryProperty: 'data', options: { maxCaseFileSize: 1 } },
+			inputItems: [{ json: {}, binary: { data: { data: Buffer.from(big).toString('base64'), mimeType: 'application/json' } } }],
+		});
+		expect(tooBig.error?.message).toBe(`The case file is ${big.length} bytes, more than the 1024 allowed`);
+		server.files.set('big.json', ['application/json', big]);
+		const tooBigUrl = await runNode({ node, parameters: { ...params([]), caseSource: 'file', fileSource: 'url', fileUrl: `${server.baseUrl}/files/big.json`, options: { maxCaseFileSize: 1 } } });
+		expect(tooBigUrl.error?.message).toBe(`Cannot read the case file: ${server.baseUrl}/files/big.json: the case file is larger than 1024 bytes`);
 	});
 });
 
