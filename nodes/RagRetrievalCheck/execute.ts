@@ -1,7 +1,7 @@
 import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 
 import { loadCases, parseBaseline } from './loadCases';
-import { pushRun, runItems, type RunOutput } from './output';
+import { pushRun, runItems, toolItems, type RunOutput } from './output';
 import { runCases, summarize } from './run';
 import { readSettings } from './settings';
 import { requestFor } from './transport';
@@ -16,6 +16,8 @@ import { verdictOf } from './verdict';
 export async function executeRun(ctx: IExecuteFunctions): Promise<RunOutput> {
 	const items = ctx.getInputData();
 	const now = Date.now();
+	// n8n names a node's AI-tool variant `<name>Tool` (convertNodeToAiTool) and gives the agent output 0 only.
+	const asTool = ctx.getNode().type.endsWith('Tool');
 	try {
 		const settings = readSettings(ctx.getNode(), (name, i, fallback) => ctx.getNodeParameter(name, i, fallback));
 		const request = requestFor(ctx, settings.authenticate);
@@ -50,12 +52,14 @@ export async function executeRun(ctx: IExecuteFunctions): Promise<RunOutput> {
 		const summary = summarize(runs);
 		const verdict = verdictOf(settings.thresholds, summary.values, summary.answered);
 		const pushed = await pushRun(ctx, settings, summary, verdict, now);
-		return runItems(settings, loaded, runs, summary, verdict, pushed, now, items.length);
+		const out = runItems(settings, loaded, runs, summary, verdict, pushed, now, items.length);
+		return asTool ? toolItems(out) : out;
 	} catch (error) {
 		if (!ctx.continueOnFail()) {
 			// Keeps a NodeOperationError as is (message, description, item index); wraps anything else.
 			throw error instanceof NodeOperationError ? error : new NodeOperationError(ctx.getNode(), error as Error, { itemIndex: 0 });
 		}
-		return { pass: [], fail: [{ json: { status: 'fail', error: (error as Error).message }, pairedItem: { item: 0 } }] };
+		const item = { json: { status: 'fail', error: (error as Error).message }, pairedItem: { item: 0 } };
+		return asTool ? { pass: [item], fail: [] } : { pass: [], fail: [item] };
 	}
 }

@@ -147,3 +147,36 @@ export function runItems(
 	}
 	return out;
 }
+
+const MAX_TOOL_CASES = 10;
+
+/**
+ * The run as an AI agent sees it. n8n runs a node used as a tool under the
+ * type `<name>Tool` with a single output and hands the agent only the items
+ * of output 0 (`mapResult` in n8n-core's get-input-connection-data), so a
+ * Fail on output 1 would reach it as nothing. Here every item goes to output
+ * 0, compacted: the verdict, the measures, and the worst cases (misses and
+ * errors first), without per-result detail or the baseline.
+ */
+export function toolItems(out: RunOutput): RunOutput {
+	const items = [...out.pass, ...out.fail].map((item): INodeExecutionData => {
+		const json = item.json;
+		if (!Array.isArray(json.caseResults) && json.run === undefined) return item;
+		if (json.run !== undefined) {
+			// One item per case: keep the case's headline only.
+			const { caseId, query, status, recall, reciprocalRank, overlap, missing, error, run } = json;
+			return { json: { caseId, query, status, recall, reciprocalRank, overlap, missing, error, verdict: (run as IDataObject).status }, pairedItem: item.pairedItem };
+		}
+		const cases = json.caseResults as IDataObject[];
+		const worst = cases
+			.filter((c) => c.status === 'miss' || c.status === 'error' || (Array.isArray(c.forbiddenFound) && c.forbiddenFound.length > 0))
+			.slice(0, MAX_TOOL_CASES)
+			.map((c) => ({ caseId: c.caseId, query: c.query, status: c.status, missing: c.missing, forbiddenFound: c.forbiddenFound, error: (c.error as IDataObject | undefined)?.message }));
+		const { baseline: _baseline, caseResults: _caseResults, checks, ...summary } = json;
+		return {
+			json: { ...summary, checksNotPassing: (checks as IDataObject[]).filter((c) => c.status === 'fail' || c.status === 'warn').map((c) => c.message), worstCases: worst },
+			pairedItem: item.pairedItem,
+		};
+	});
+	return { pass: items, fail: [] };
+}

@@ -442,6 +442,30 @@ describe('RAG Retrieval Check: metrics', () => {
 	});
 });
 
+describe('RAG Retrieval Check as an AI tool', () => {
+	// What n8n's convertNodeToAiTool does to the type name; the agent then gets output 0 only.
+	const tool = new RagRetrievalCheck();
+	tool.description = { ...tool.description, name: 'ragRetrievalCheckTool' };
+
+	test('a failing run reaches the agent on output 0, compact: verdict, measures, worst cases', async () => {
+		const run = await runNode({ node: tool, parameters: params(GOLDEN) });
+		const [item] = only(run.outputs, PASS);
+		expect(item.json).toMatchObject({ status: 'fail', hitRate: 0.5, checksNotPassing: ['hit rate 0.5 < 0.8', 'empty-result ratio 0.2 > 0'], message: expect.stringMatching(/^fail/) });
+		expect(item.json.worstCases).toEqual([
+			{ caseId: 'pricing', query: 'pricing', status: 'miss', missing: ['plans'] },
+			{ caseId: 'unknown', query: 'nothing like it', status: 'miss', missing: ['none'] },
+		]);
+		expect(item.json.caseResults).toBeUndefined();
+		expect(item.json.baseline).toBeUndefined();
+		expect(JSON.stringify(item.json).length).toBeLessThan(1500);
+	});
+
+	test('a configuration error with Continue On Fail also reaches the agent', async () => {
+		const run = await runNode({ node: tool, continueOnFail: true, parameters: params(GOLDEN, { url: 'ftp://x' }) });
+		expect(only(run.outputs, PASS)[0].json).toEqual({ status: 'fail', error: 'Search URL "ftp://x" is not a valid http(s) URL' });
+	});
+});
+
 describe('RAG Retrieval Check: description', () => {
 	test("the custom preset's fields default to the custom preset's shape (the literals n8n's lint asks for)", () => {
 		const defaults = new Map(node.description.properties.map((p) => [p.name, p.default]));
