@@ -44,8 +44,9 @@ export interface SearchServer {
 	/** Bearer token the OpenAI route requires. */
 	openaiToken: string;
 	requests: SeenRequest[];
-	/** Most requests in flight at once (concurrency, measured without timing). */
+	/** Most requests in flight at once since the start or the last resetPeak() (concurrency, measured without timing). */
 	peakInFlight(): number;
+	resetPeak(): void;
 	stop(): Promise<void>;
 }
 
@@ -192,6 +193,9 @@ export async function startSearchServer(): Promise<SearchServer> {
 		},
 		requests,
 		peakInFlight: () => peak,
+		resetPeak: () => {
+			peak = inFlight;
+		},
 		stop: async () => {
 			for (const s of sockets) s.destroy();
 			await new Promise<void>((resolve) => server.close(() => resolve()));
