@@ -1,3 +1,4 @@
+import { MAX_JSON_DEPTH, parseJsonBounded } from '../shared/bounded';
 import type { MatchMode } from './measures';
 
 /**
@@ -199,12 +200,10 @@ export function detectFormat(text: string, fileName = '', mimeType = ''): CaseFi
 /** Raw cases of a file (validated afterwards by validateCases), or why the file cannot be read. */
 export type ParsedCaseFile = { raws: unknown[] } | { error: string };
 
+/** JSON with the package's nesting bound (a case is a flat object; deeper data is refused, not parsed). */
 function parseJson(text: string): { value: unknown } | { error: string } {
-	try {
-		return { value: JSON.parse(text) as unknown };
-	} catch (error) {
-		return { error: (error as Error).message };
-	}
+	const parsed = parseJsonBounded(text, MAX_JSON_DEPTH);
+	return parsed.ok ? { value: parsed.value } : { error: parsed.error };
 }
 
 export function parseCaseFile(text: string, format: CaseFileFormat): ParsedCaseFile {

@@ -163,7 +163,8 @@ export async function search(
 		return { ...base, error: { code: 'too_large', message: `the answer is larger than ${spec.maxBodyBytes} bytes; raise "Max Answer Size" or ask for fewer results` } };
 	}
 	const parsed = parseBody(response);
-	if (!parsed.ok) return { ...base, error: { code: 'invalid_json', message: `the answer is not JSON: ${parsed.error}` } };
+	// parseBody also refuses bodies nested deeper than the package's JSON depth bound (nodes/shared/bounded.ts).
+	if (!parsed.ok) return { ...base, error: { code: 'invalid_json', message: `the answer cannot be read as JSON: ${parsed.error}` } };
 	const read = readSearchAnswer(parsed.value, spec, describePath);
 	if ('error' in read) return { ...base, error: { code: 'unexpected_shape', message: read.error } };
 	return { ...base, results: read.results };

@@ -16,7 +16,8 @@
  * Broken answers (any method): `/hostile/not-json`, `/hostile/huge?bytes=N`,
  * `/hostile/deep?depth=N`, `/hostile/no-ids`, `/hostile/no-results`,
  * `/hostile/not-array`, `/hostile/flaky` (503 on every odd request),
- * `/hostile/status?code=N`, `/hostile/hang`. `/files/<name>` serves `files`.
+ * `/hostile/status?code=N`, `/hostile/hang`. `/moved` is a 307 to `/query`;
+ * `/files/<name>` serves `files`.
  * `stop()` destroys open sockets, so a hanging route cannot keep jest alive.
  */
 import * as http from 'node:http';
@@ -165,6 +166,10 @@ export async function startSearchServer(): Promise<SearchServer> {
 				return send(res, Number(url.searchParams.get('code') ?? '500'), { error: 'boom' });
 			case '/hostile/hang':
 				return; // never answers
+			case '/moved':
+				// A same-origin redirect that keeps the method and body (RFC 9110 §15.4.8).
+				res.writeHead(307, { location: '/query' });
+				return void res.end();
 		}
 		send(res, 404, { error: 'not found' });
 	};

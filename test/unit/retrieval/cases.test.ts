@@ -87,6 +87,7 @@ describe('case files', () => {
 		expect(() => parseCaseFile('{"query":"a"}', 'json')).toThrow('an array of cases or an object with a "cases" array');
 		expect(() => parseCaseFile('[{"query":', 'json')).toThrow('not valid JSON');
 		expect(() => parseCaseFile('  \n', 'json')).toThrow('empty');
+		expect(() => parseCaseFile(`[{"query": "q", "x": ${'['.repeat(100)}${']'.repeat(100)}}]`, 'json')).toThrow('nested deeper than 64 levels');
 	});
 
 	test('JSONL: one case per line, blank lines skipped, the bad line named', () => {

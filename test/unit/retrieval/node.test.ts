@@ -392,14 +392,23 @@ describe('RAG Retrieval Check: hostile answers', () => {
 			expect(item.json).toMatchObject({ status: 'fail', errors: 1 });
 			return byCase(item.json).get('c')!.error as IDataObject;
 		});
-		expect(errors.map((e) => e.code)).toEqual(['invalid_json', 'too_large', 'unexpected_shape', 'unexpected_shape', 'unexpected_shape', 'unexpected_shape', 'http_500', 'timeout']);
-		expect(errors[0].message).toContain('the answer is not JSON');
+		expect(errors.map((e) => e.code)).toEqual(['invalid_json', 'too_large', 'invalid_json', 'unexpected_shape', 'unexpected_shape', 'unexpected_shape', 'http_500', 'timeout']);
+		expect(errors[0].message).toContain('the answer cannot be read as JSON');
 		expect(errors[1].message).toBe('the answer is larger than 262144 bytes; raise "Max Answer Size" or ask for fewer results');
-		// 100 000 levels of nesting parse (V8's JSON.parse is not recursive) and are read without recursion.
-		expect(errors[2].message).toBe('none of the 1 results has an id (text or number) at $.id; check "ID Path"');
+		// 100 000 levels of nesting are refused before parsing (the package's depth bound, nodes/shared/bounded.ts).
+		expect(errors[2].message).toBe('the answer cannot be read as JSON: body is nested deeper than 64 levels, not read');
 		expect(errors[5].message).toBe('the value at $.documents is not an array of results; check "Results Path"');
 		expect(errors[3].message).toBe('none of the 2 results has an id (text or number) at $.id; check "ID Path"');
 		expect(errors[4].message).toBe('the answer has no results at $.documents; check "Results Path"');
+	});
+
+	test('a 307 redirect on the same origin is followed with the method and the body', async () => {
+		const run = await runNode({ node, parameters: params([{ id: 'c', query: 'reset password', expected: 'auth' }], { searchPreset: 'custom', url: `${server.baseUrl}/moved`, resultsPath: 'documents', bodyTemplate: '{"question": "{query}", "k": "{k}"}' }) });
+		expect(only(run.outputs, PASS)[0].json.hitRate).toBe(1);
+		expect(server.requests.map((r) => [r.method, r.path, r.body])).toEqual([
+			['POST', '/moved', '{"question":"reset password","k":3}'],
+			['POST', '/query', '{"question":"reset password","k":3}'],
+		]);
 	});
 
 	test('a 503 is retried and the retry counts', async () => {
