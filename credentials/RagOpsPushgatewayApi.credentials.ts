@@ -64,12 +64,37 @@ export class RagOpsPushgatewayApi implements ICredentialType {
 		return { ...requestOptions, auth: { username, password } };
 	}
 
-	// The Pushgateway's readiness endpoint: 200 once it serves pushes.
+	// The Pushgateway's status API (GET /api/v1/status, pushgateway/api/v1):
+	// only a Pushgateway answers it with build information, so a test against
+	// another web page (n8n's own UI, a Prometheus) fails instead of passing.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: '={{$credentials.url}}',
-			url: '/-/ready',
+			url: '/api/v1/status',
 			method: 'GET',
+			json: true,
+			timeout: 10000,
 		},
+		// n8n's tester walks one list for both kinds (status code rules on a
+		// failed request, body rules on a successful one); its type only
+		// allows a list of one kind, hence the cast.
+		rules: [
+			{
+				type: 'responseCode',
+				properties: { value: 401, message: 'The proxy in front of the Pushgateway refused the username or password (HTTP 401)' },
+			},
+			{
+				type: 'responseCode',
+				properties: { value: 404, message: 'No Pushgateway status API at this URL (HTTP 404): give the Pushgateway base URL, e.g. http://pushgateway:9091' },
+			},
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'data.build_information.version',
+					value: undefined,
+					message: 'This URL answers, but not as a Prometheus Pushgateway (no build information at /api/v1/status): check the URL and port (9091 by default)',
+				},
+			},
+		] as unknown as ICredentialTestRequest['rules'],
 	};
 }

@@ -55,12 +55,41 @@ export class RagOpsQdrantApi implements ICredentialType {
 		return { ...requestOptions, headers: { ...(requestOptions.headers ?? {}), 'api-key': apiKey } };
 	}
 
-	// Lists collections: needs a valid key (401 otherwise) and touches nothing.
+	// Lists collections: needs a valid key (401/403 otherwise) and touches
+	// nothing. Only Qdrant answers with `result.collections` (its documented
+	// envelope `{result, status, time}`), so another web page fails the test.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: '={{$credentials.url}}',
 			url: '/collections',
 			method: 'GET',
+			json: true,
+			timeout: 10000,
 		},
+		// n8n's tester walks one list for both kinds (status code rules on a
+		// failed request, body rules on a successful one); its type only
+		// allows a list of one kind, hence the cast.
+		rules: [
+			{
+				type: 'responseCode',
+				properties: { value: 401, message: 'Qdrant refused the API key (HTTP 401): check API Key (empty only when Qdrant runs without one)' },
+			},
+			{
+				type: 'responseCode',
+				properties: { value: 403, message: 'Qdrant refused the API key for listing collections (HTTP 403): use a key with read access' },
+			},
+			{
+				type: 'responseCode',
+				properties: { value: 404, message: 'No Qdrant REST API at this URL (HTTP 404): give the base URL, e.g. http://qdrant:6333' },
+			},
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'result.collections',
+					value: undefined,
+					message: 'This URL answers, but not as Qdrant (no collections list at /collections): check the URL and port (6333 by default)',
+				},
+			},
+		] as unknown as ICredentialTestRequest['rules'],
 	};
 }

@@ -16,7 +16,7 @@ import type {
 export class RagServiceApi implements ICredentialType {
 	name = 'ragServiceApi';
 
-	displayName = 'RAG Service API';
+	displayName = 'RagOps Service API';
 
 	icon: Icon = { light: 'file:ragService.svg', dark: 'file:ragService.dark.svg' };
 
@@ -79,9 +79,10 @@ export class RagServiceApi implements ICredentialType {
 			name: 'testUrl',
 			type: 'string',
 			default: '',
-			placeholder: 'http://rag-api:8000/health',
+			placeholder: 'http://rag-api:8000/v1/auth/check',
 			required: true,
-			description: 'A URL of the service that needs these credentials; "Test" requests it and expects a 2xx answer',
+			description:
+				'An endpoint that checks these credentials (answers 401 or 403 without them), e.g. the example RAG API\'s /v1/auth/check. Not a public /health: that passes with any token.',
 		},
 	];
 
@@ -107,11 +108,18 @@ export class RagServiceApi implements ICredentialType {
 		}
 	}
 
+	// Passes only on a 2xx from the Test URL; the rules turn refusals into
+	// sentences (n8n would show a bare status text otherwise).
 	test: ICredentialTestRequest = {
 		request: {
 			url: '={{$credentials.testUrl}}',
 			method: 'GET',
 			timeout: 10000,
 		},
+		rules: [
+			{ type: 'responseCode', properties: { value: 401, message: 'The service refused these credentials (HTTP 401): check the token, key or password' } },
+			{ type: 'responseCode', properties: { value: 403, message: 'The service accepted who you are but refused access (HTTP 403): check the credential\'s permissions' } },
+			{ type: 'responseCode', properties: { value: 404, message: 'The Test URL does not exist on the service (HTTP 404): give an endpoint that checks credentials' } },
+		],
 	};
 }

@@ -13,6 +13,10 @@
  *   score, text}]}` and records both metrics: the top k (default 5) of a real
  *   full-text search over a corpus when one is given (`corpus`: the stack
  *   passes this repository's docs/, see docsSearch.ts), a canned result otherwise;
+ * - `GET /v1/auth/check` checks the bearer token (`apiToken`, default
+ *   `example-rag-token`): 200 `{authenticated: true}` with it, 401 without or
+ *   with another one. It is what a *RagOps Service API* credential's Test URL
+ *   should point at: `/healthz` is public, so it passes with any token;
  * - `setFailing(true)` makes `/healthz` unhealthy and `/query` answer 503, so a
  *   demo or test can break the service without stopping it (over HTTP:
  *   `POST /admin/fail`, `POST /admin/recover`); `stop()`/`start()`
@@ -55,6 +59,8 @@ export interface RagApiOptions {
 	defaultMetrics?: boolean;
 	/** What `/query` searches; without it `/query` answers a canned result. */
 	corpus?: DocsIndex;
+	/** Bearer token `GET /v1/auth/check` accepts (default `example-rag-token`). */
+	apiToken?: string;
 }
 
 export interface RagApi {
@@ -121,6 +127,14 @@ export async function startRagApi(options: RagApiOptions = {}): Promise<RagApi> 
 		if (req.method === 'GET' && path === '/healthz') {
 			const components = { qdrant: 'healthy', search: 'healthy', embeddings: failing ? 'unhealthy' : 'healthy' };
 			return send(res, failing ? 503 : 200, { status: failing ? 'unhealthy' : 'healthy', components });
+		}
+		if (req.method === 'GET' && path === '/v1/auth/check') {
+			const token = options.apiToken ?? 'example-rag-token';
+			if (req.headers.authorization !== `Bearer ${token}`) {
+				res.setHeader('www-authenticate', 'Bearer realm="rag-api"');
+				return send(res, 401, { error: 'missing or invalid bearer token' });
+			}
+			return send(res, 200, { authenticated: true });
 		}
 		// The demo's switch: break and repair the service by hand (curl -X POST …/admin/fail).
 		if (req.method === 'POST' && (path === '/admin/fail' || path === '/admin/recover')) {

@@ -6,7 +6,7 @@ import type {
 	INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { qdrantBackupProperties } from './description';
+import { assertNotDestructiveTool, QDRANT_BACKUP_SUBTITLE, QDRANT_BACKUP_TOOL_DESCRIPTION, qdrantBackupProperties } from './description';
 import { pushBackupMetrics } from './metrics';
 import {
 	applyRetentionOp,
@@ -37,11 +37,11 @@ export class QdrantBackup implements INodeType {
 		icon: { light: 'file:qdrantBackup.svg', dark: 'file:qdrantBackup.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{$parameter["operation"] + ": " + ($parameter["resource"] === "storage" ? "full storage" : $parameter["collection"])}}',
+		subtitle: QDRANT_BACKUP_SUBTITLE,
 		description:
 			'Create, list, download (streamed), verify, delete and restore Qdrant snapshots, and apply a restic-style retention policy',
 		defaults: { name: 'Qdrant Backup' },
-		usableAsTool: true,
+		usableAsTool: { replacements: { description: QDRANT_BACKUP_TOOL_DESCRIPTION } },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
@@ -61,6 +61,7 @@ export class QdrantBackup implements INodeType {
 			const started = Date.now();
 			let scope: SnapshotScope = { collection: null };
 			try {
+				assertNotDestructiveTool(this, operation, itemIndex);
 				const run = OPERATIONS[operation];
 				if (!run || (resource === 'storage' && operation === 'restore')) {
 					throw new NodeOperationError(this.getNode(), `Unsupported operation "${operation}" for ${resource}`, {

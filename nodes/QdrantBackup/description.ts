@@ -1,10 +1,15 @@
-import type { INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
 import { pushMetricsProperties } from '../shared/pushgateway';
 
 const allOps = ['create', 'list', 'download', 'verify', 'delete', 'applyRetention', 'restore'];
 const withName = ['download', 'verify', 'delete', 'restore'];
 
+// As an AI Agent tool (n8n's `@tool` display option: the tool variant of the
+// node type), the Operation lists only what reads or creates: a model may
+// create, list, download and verify snapshots, never delete one, apply
+// retention or restore over a collection. `assertNotDestructiveTool` enforces
+// the same at run time for a workflow that sets such an operation anyway.
 export const qdrantBackupProperties: INodeProperties[] = [
 	{
 		displayName: 'Resource',
@@ -22,7 +27,7 @@ export const qdrantBackupProperties: INodeProperties[] = [
 		name: 'operation',
 		type: 'options',
 		noDataExpression: true,
-		displayOptions: { show: { resource: ['collection'] } },
+		displayOptions: { show: { resource: ['collection'], '@tool': [false] } },
 		options: [
 			{ name: 'Apply Retention', value: 'applyRetention', action: 'Apply a retention policy', description: 'Delete the snapshots a restic-style policy does not keep' },
 			{ name: 'Create', value: 'create', action: 'Create a snapshot', description: 'Create a snapshot and wait until it is written' },
@@ -39,11 +44,39 @@ export const qdrantBackupProperties: INodeProperties[] = [
 		name: 'operation',
 		type: 'options',
 		noDataExpression: true,
-		displayOptions: { show: { resource: ['storage'] } },
+		displayOptions: { show: { resource: ['collection'], '@tool': [true] } },
+		options: [
+			{ name: 'Create', value: 'create', action: 'Create a snapshot', description: 'Create a snapshot and wait until it is written' },
+			{ name: 'Download', value: 'download', action: 'Download a snapshot', description: 'Stream a snapshot into binary data, hashing it on the way' },
+			{ name: 'List', value: 'list', action: 'List snapshots', description: 'One item per snapshot, newest first' },
+			{ name: 'Verify', value: 'verify', action: 'Verify a snapshot', description: "Compare the SHA-256 of the bytes with Qdrant's checksum" },
+		],
+		default: 'create',
+	},
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['storage'], '@tool': [false] } },
 		options: [
 			{ name: 'Apply Retention', value: 'applyRetention', action: 'Apply a retention policy to full storage snapshots' },
 			{ name: 'Create', value: 'create', action: 'Create a full storage snapshot' },
 			{ name: 'Delete', value: 'delete', action: 'Delete a full storage snapshot' },
+			{ name: 'Download', value: 'download', action: 'Download a full storage snapshot' },
+			{ name: 'List', value: 'list', action: 'List full storage snapshots' },
+			{ name: 'Verify', value: 'verify', action: 'Verify a full storage snapshot' },
+		],
+		default: 'create',
+	},
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['storage'], '@tool': [true] } },
+		options: [
+			{ name: 'Create', value: 'create', action: 'Create a full storage snapshot' },
 			{ name: 'Download', value: 'download', action: 'Download a full storage snapshot' },
 			{ name: 'List', value: 'list', action: 'List full storage snapshots' },
 			{ name: 'Verify', value: 'verify', action: 'Verify a full storage snapshot' },
@@ -303,3 +336,22 @@ export const qdrantBackupProperties: INodeProperties[] = [
 		displayOptions: { show: { operation: ['create', 'download', 'verify'] } },
 	})),
 ];
+
+
+export const QDRANT_BACKUP_TOOL_DESCRIPTION =
+	'Create, list, download or verify snapshots of a Qdrant collection (or of the full storage). Answers one entry per snapshot with its name, size, creation time and, for Verify, whether its SHA-256 matches. Cannot delete or restore.';
+
+/** Subtitle in words ("Apply retention · docs") rather than the raw operation value. */
+export const QDRANT_BACKUP_SUBTITLE =
+	'={{ ({ create: "Create snapshot", list: "List snapshots", download: "Download snapshot", verify: "Verify snapshot", delete: "Delete snapshot", applyRetention: "Apply retention", restore: "Restore snapshot" })[$parameter["operation"]] + " · " + ($parameter["resource"] === "storage" ? "full storage" : $parameter["collection"]) }}';
+
+/** Operations that delete or overwrite data: never run as an AI Agent tool. */
+export const DESTRUCTIVE_OPERATIONS = ['delete', 'restore', 'applyRetention'];
+
+export function assertNotDestructiveTool(ctx: IExecuteFunctions, operation: string, itemIndex: number): void {
+	if (!DESTRUCTIVE_OPERATIONS.includes(operation) || !ctx.isToolExecution?.()) return;
+	throw new NodeOperationError(ctx.getNode(), `"${operation}" is not available to an AI Agent`, {
+		itemIndex,
+		description: 'Deleting, restoring and retention change or remove snapshots; run them from a workflow, not as an agent tool. Pick Create, List, Download or Verify.',
+	});
+}

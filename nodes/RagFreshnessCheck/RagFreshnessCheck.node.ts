@@ -14,6 +14,7 @@ import { ownValue, recordOf, setOwn } from '../shared/keyed';
 import { METRICS, PUSH_JOBS, STATUS_STATES } from '../shared/metricCatalog';
 import { probe, type HttpRequestFn } from '../shared/probe';
 import { pushMetrics, pushMetricsProperties, type Sample } from '../shared/pushgateway';
+import { pick, toolAnswer } from '../shared/toolAnswer';
 import type { HealthStatus } from '../shared/status';
 import { displayUrl, redactUrl, userinfoWarning } from '../shared/urls';
 import { judgeManifest, overall, type BackendReport, type FreshnessCheck } from './judge';
@@ -58,7 +59,12 @@ export class RagFreshnessCheck implements INodeType {
 		description:
 			"Checks an ingestion pipeline's freshness manifest: shape, age, chunk counts and drift against the running backend",
 		defaults: { name: 'RAG Freshness Check' },
-		usableAsTool: true,
+		usableAsTool: {
+			replacements: {
+				description:
+					'Check how fresh a RAG index is from its freshness manifest: answers the status (pass, warn, fail), the reasons (age, config drift, chunk counts) and when the index was built.',
+			},
+		},
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Fresh', 'Stale'],
@@ -106,7 +112,7 @@ export class RagFreshnessCheck implements INodeType {
 				type: 'options',
 				options: [
 					{ name: 'None', value: 'none' },
-					{ name: 'RAG Service Credential', value: 'ragServiceApi' },
+					{ name: 'RagOps Service API', value: 'ragServiceApi' },
 				],
 				default: 'none',
 				description: 'Credential for the manifest URL and the backend URL',
@@ -133,7 +139,7 @@ export class RagFreshnessCheck implements INodeType {
 				name: 'warnAfterHours',
 				type: 'number',
 				default: 25,
-				typeOptions: { minValue: 0, numberPrecision: 2 },
+				typeOptions: { minValue: 0 },
 				description: 'A manifest older than this is stale (warn)',
 			},
 			{
@@ -141,7 +147,7 @@ export class RagFreshnessCheck implements INodeType {
 				name: 'errorAfterHours',
 				type: 'number',
 				default: 49,
-				typeOptions: { minValue: 0, numberPrecision: 2 },
+				typeOptions: { minValue: 0 },
 				description: 'A manifest older than this fails',
 			},
 			{
@@ -236,7 +242,11 @@ export class RagFreshnessCheck implements INodeType {
 				throw new NodeOperationError(this.getNode(), error as Error, { itemIndex: i });
 			}
 		}
-		return [fresh, stale];
+		// As an AI tool, one compact verdict per manifest whichever output it took.
+		return toolAnswer(this, [fresh, stale], ['Fresh', 'Stale'], (json) => {
+			const manifest = (json.manifest ?? {}) as IDataObject;
+			return { ...pick(json, ['manifestName', 'status', 'reasons', 'error']), ...pick(manifest, ['generatedAt', 'ageSeconds', 'documentCount', 'chunkCount']) };
+		});
 	}
 }
 

@@ -7,8 +7,10 @@ import {
 } from 'n8n-workflow';
 
 import { PUSHGATEWAY_CREDENTIAL_TYPE, pushMetricsProperties } from '../shared/pushgateway';
+import { pick, toolAnswer } from '../shared/toolAnswer';
 import { checkDescription } from './description';
 import { readSettings } from './settings';
+import { explainSuppressed } from './suppression';
 import { checkAll, CREDENTIAL_TYPE, pushAll, requestFor, settleInstant, sweepItems } from './sweep';
 
 /**
@@ -26,10 +28,16 @@ export class RagHealthCheck implements INodeType {
 		icon: { light: 'file:ragHealthCheck.svg', dark: 'file:ragHealthCheck.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{$parameter["targetSource"] === "items" ? "targets from input" : ($parameter["targets"]["target"] || []).length + " targets"}}',
+		subtitle:
+			'={{ $parameter["targetSource"] === "items" ? "one target per input item" : (($parameter["targets"].target || []).length === 1 ? "1 target" : ($parameter["targets"].target || []).length + " targets") }}',
 		description: 'Probe RAG services (RAG API, Qdrant, Chroma, n8n, Prometheus, Loki, any URL) once and grade each answer',
 		defaults: { name: 'RAG Health Check' },
-		usableAsTool: true,
+		usableAsTool: {
+			replacements: {
+				description:
+					'Check whether RAG services (RAG API, search, Qdrant, Chroma, n8n, Prometheus, Loki or any URL) are up right now. Answers one entry per target: status (pass/warn/fail), state (up/down), the HTTP status, the response time and what failed.',
+			},
+		},
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Alert', 'OK'],
@@ -56,6 +64,10 @@ export class RagHealthCheck implements INodeType {
 		const settled = settleInstant(settings, results, now);
 		const pushes = await pushAll(this, settings, results, settled, now);
 		const { alert, ok } = sweepItems(settings, results, settled, pushes, now);
-		return [alert, ok];
+		explainSuppressed([...alert, ...ok]);
+		// As an AI tool, every target in one compact list (n8n hands an agent only output 0).
+		return toolAnswer(this, [alert, ok], ['Alert', 'OK'], (json) =>
+			pick(json, ['target', 'status', 'state', 'event', 'critical', 'message', 'statusCode', 'responseTimeMs', 'url', 'alert', 'error', 'warnings']),
+		);
 	}
 }

@@ -18,6 +18,7 @@ import { forget, remember, seenAt } from '../shared/idempotency';
 import { METRICS, PUSH_JOBS } from '../shared/metricCatalog';
 import { pushMetrics, pushMetricsProperties, type Sample } from '../shared/pushgateway';
 import { boundedCopy } from '../shared/bounded';
+import { pick, toolAnswer } from '../shared/toolAnswer';
 import { displayUrl, redactText } from '../shared/urls';
 import { joinUrl, parseRunStatus, statusPathFor, type RunStatus } from './runApi';
 import { classifyStart } from './startAnswer';
@@ -38,11 +39,16 @@ export class RagIngestion implements INodeType {
 		icon: { light: 'file:ragIngestion.svg', dark: 'file:ragIngestion.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{$parameter["mode"] + " ingestion of " + $parameter["source"]}}',
+		subtitle: '={{ ($parameter["mode"] === "full" ? "Full" : "Incremental") + " ingestion of " + $parameter["source"] }}',
 		description:
 			'Starts an ingestion run with an idempotency key, skips runs the API already has for that key and runs in progress, and optionally waits for the outcome',
 		defaults: { name: 'RAG Ingestion' },
-		usableAsTool: true,
+		usableAsTool: {
+			replacements: {
+				description:
+					'Start an ingestion (re-index) run of one documentation source, at most once per idempotency key, and report its outcome: status (succeeded, failed, skipped), run ID, documents processed and chunks written.',
+			},
+		},
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Success', 'Failure', 'Skipped'],
@@ -73,7 +79,7 @@ export class RagIngestion implements INodeType {
 				type: 'options',
 				options: [
 					{ name: 'None', value: 'none' },
-					{ name: 'RAG Service Credential', value: 'ragServiceApi' },
+					{ name: 'RagOps Service API', value: 'ragServiceApi' },
 				],
 				default: 'none',
 			},
@@ -123,7 +129,7 @@ export class RagIngestion implements INodeType {
 				name: 'maxRuntimeMinutes',
 				type: 'number',
 				default: 60,
-				typeOptions: { minValue: 0, numberPrecision: 3 },
+				typeOptions: { minValue: 0 },
 				displayOptions: { show: { waitForCompletion: [true] } },
 				description: 'A run still going after this long is reported failed',
 			},
@@ -134,9 +140,9 @@ export class RagIngestion implements INodeType {
 				placeholder: 'Add Option',
 				default: {},
 				options: [
-					{ displayName: 'First Poll Interval (Seconds)', name: 'pollIntervalSeconds', type: 'number', default: 5, typeOptions: { minValue: 0.01, numberPrecision: 3 } },
+					{ displayName: 'First Poll Interval (Seconds)', name: 'pollIntervalSeconds', type: 'number', default: 5, typeOptions: { minValue: 0.01 } },
 					{ displayName: 'Key Memory (Hours)', name: 'keyTtlHours', type: 'number', default: 168, typeOptions: { minValue: 0 }, description: 'Forget a key remembered in static data after this long (0: keep until evicted by newer keys). A first filter only: the API decides.' },
-					{ displayName: 'Max Poll Interval (Seconds)', name: 'maxPollIntervalSeconds', type: 'number', default: 60, typeOptions: { minValue: 0.01, numberPrecision: 3 } },
+					{ displayName: 'Max Poll Interval (Seconds)', name: 'maxPollIntervalSeconds', type: 'number', default: 60, typeOptions: { minValue: 0.01 } },
 					{ displayName: 'Remembered Keys', name: 'keyMemory', type: 'number', default: 1000, typeOptions: { minValue: 1 }, description: 'How many idempotency keys to keep in static data as a first filter (not shared with queue-mode workers; the API decides)' },
 					{ displayName: 'Request Timeout (Seconds)', name: 'timeoutSeconds', type: 'number', default: 30, typeOptions: { minValue: 1 } },
 					{ displayName: 'Start Method', name: 'method', type: 'options', options: [{ name: 'POST', value: 'POST' }, { name: 'PUT', value: 'PUT' }], default: 'POST' },
@@ -165,7 +171,10 @@ export class RagIngestion implements INodeType {
 				throw new NodeOperationError(this.getNode(), error as Error, { itemIndex: i });
 			}
 		}
-		return out;
+		// As an AI tool, one compact run record per item whichever output it took.
+		return toolAnswer(this, out, ['Success', 'Failure', 'Skipped'], (json) =>
+			pick(json, ['source', 'status', 'runId', 'skipped', 'reason', 'message', 'documentsProcessed', 'chunksWritten', 'durationSeconds', 'errors', 'error']),
+		);
 	}
 }
 

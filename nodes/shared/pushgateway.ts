@@ -197,6 +197,35 @@ function bodySnippet(body: unknown): string {
 const UNAFFECTED = "metrics not pushed; the node's own result is unaffected";
 
 /**
+ * Failed pushes also show as a warning hint above the node's output in the
+ * editor (n8n's NodeExecutionHint via `addExecutionHints`), once per node run
+ * and reason: a warning inside each item's JSON is easy to miss. Keyed by the
+ * execution context, which n8n creates afresh for every run of a node.
+ */
+const hinted = new WeakMap<object, Set<string>>();
+
+function hintPushFailure(ctx: PushContext, baseUrl: string, reason: string): void {
+	// A trigger (the health watch pushes between executions) has no output pane to show a hint in.
+	if (!('addExecutionHints' in ctx)) return;
+	const key = `${baseUrl} ${reason}`;
+	const seen = hinted.get(ctx) ?? new Set<string>();
+	if (seen.has(key)) return;
+	seen.add(key);
+	hinted.set(ctx, seen);
+	ctx.addExecutionHints({
+		message: `Metrics were not pushed: the Pushgateway at ${baseUrl} ${reason}. The node's results are unaffected; each item's "warnings" names its push. Check the "RagOps Pushgateway API" credential's URL, or turn "Push Metrics" off.`,
+		type: 'warning',
+		location: 'outputPane',
+	});
+}
+
+/** The Pushgateway's base URL from a group URL (everything before /metrics/job). */
+function pushgatewayBase(groupUrl: string): string {
+	const at = groupUrl.indexOf('/metrics/job');
+	return at === -1 ? groupUrl : groupUrl.slice(0, at);
+}
+
+/**
  * Pushes one group (job + target) to the Pushgateway of the
  * `ragOpsPushgatewayApi` credential, with the credential's authentication.
  * Never throws on network or HTTP errors: see the module doc.
@@ -283,6 +312,7 @@ export async function pushMetrics(
 			status === 401 || status === 403
 				? ' (check the username and password of the "RagOps Pushgateway API" credential)'
 				: '';
+		hintPushFailure(ctx, pushgatewayBase(url), `answered HTTP ${status}${hint}`);
 		return withNotes({
 			pushed: false,
 			url,
@@ -290,6 +320,7 @@ export async function pushMetrics(
 		});
 	} catch (error) {
 		const code = errorCode(error);
+		hintPushFailure(ctx, pushgatewayBase(url), `is unreachable (${code ?? redactText(errorMessage(error))})`);
 		return withNotes({
 			pushed: false,
 			url,
