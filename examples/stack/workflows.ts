@@ -38,10 +38,21 @@ function mapStrings(value: unknown, fn: (s: string) => string): unknown {
 	return value;
 }
 
+/** The credential type each SaaS node type needs (the shipped workflows leave them unset). */
+export const EXTERNAL_CREDENTIAL_TYPES: Record<string, string> = {
+	'n8n-nodes-base.slack': 'slackApi',
+	'n8n-nodes-base.pagerDuty': 'pagerDutyApi',
+	'n8n-nodes-base.awsS3': 'aws',
+};
+
 /**
  * `hosts`: compose `host:port` → local `127.0.0.1:port` (only http(s) URLs
  * are rewritten, so a channel name equal to a host name is left alone).
- * `credentials`: credential type → the imported credential.
+ * `credentials`: credential type → the imported credential; SaaS nodes, which
+ * the shipped workflows leave without one, get theirs from here too.
+ * Triggers the shipped workflows keep disabled (so that the editor's
+ * *Execute workflow* starts from the Manual Trigger) are enabled, as a user
+ * does before publishing.
  */
 export function localiseWorkflow(
 	workflow: Workflow,
@@ -57,6 +68,9 @@ export function localiseWorkflow(
 				Object.entries(node.credentials).map(([type, ref]) => [type, credentials[type] ?? ref]),
 			);
 		}
+		const saas = EXTERNAL_CREDENTIAL_TYPES[node.type];
+		if (saas && !out.credentials?.[saas] && credentials[saas]) out.credentials = { ...out.credentials, [saas]: credentials[saas] };
+		if (out.disabled && /trigger$/i.test(node.type)) delete out.disabled;
 		return out;
 	});
 	return { ...workflow, nodes };

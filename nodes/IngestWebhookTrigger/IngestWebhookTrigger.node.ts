@@ -43,6 +43,20 @@ export class IngestWebhookTrigger implements INodeType {
 		defaults: { name: 'Ingest Webhook Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
+		// What the editor shows while it listens for a test delivery, instead of
+		// n8n's generic "make an event happen": how to make GitHub send one, and
+		// why a delivery may never show up here.
+		triggerPanel: {
+			header: 'Listening for a signed test delivery',
+			executionsHelp: {
+				inactive:
+					"<b>While listening</b>, the node's <b>Test URL</b> (above) accepts one delivery. From GitHub: in the repository's <i>Settings → Webhooks</i>, set the Payload URL to the Test URL, content type <i>application/json</i> and the same secret as the credential, then push a commit or open <i>Recent Deliveries → Redeliver</i>. A ping, an ignored event or branch, or a redelivery of an accepted id starts nothing: GitHub shows the answer (202 ignored, 200 pong or duplicate) under Recent Deliveries. An unsigned or wrongly signed delivery gets HTTP 401 with the reason and starts nothing either: check that both sides use the same secret.<br><br>Once the workflow is published, deliveries to the <b>Production URL</b> start it without listening.",
+				active:
+					'The workflow is published: every accepted delivery to the <b>Production URL</b> starts it; see them under <i>Executions</i>. GitHub lists each delivery and our answer (accepted, ignored, duplicate, or 401 rejected with the reason) under <i>Settings → Webhooks → Recent Deliveries</i>.',
+			},
+			activationHint:
+				"Publish the workflow and give GitHub the <b>Production URL</b>: signed deliveries then start it without listening.",
+		},
 		credentials: [{ name: 'ragOpsWebhookSecretApi', required: true, testedBy: 'webhookSecretTest' }],
 		webhooks: [
 			{

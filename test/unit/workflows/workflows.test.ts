@@ -85,6 +85,39 @@ function targetsOf(wf: WorkflowFile, source: string, output = 0): string[] {
 const STICKY = 'n8n-nodes-base.stickyNote';
 const MANUAL = 'n8n-nodes-base.manualTrigger';
 
+/**
+ * Workflows not yet on the credential and trigger pattern below: the health
+ * watch is being rewritten around a new trigger node by its owner, who applies
+ * the pattern there. Remove the file from this set then.
+ */
+const PENDING_PATTERN = new Set(['health-watch.json']);
+
+/**
+ * The trigger n8n 2.40's editor preselects for "Execute workflow"
+ * (editor-ui's default-trigger rule, read in its workflows store): enabled
+ * triggers by priority, Form 10, Webhook 9, other non-core triggers (such as
+ * community nodes) 8, Schedule 7, Manual 6, Execute Workflow 5, Error 4, any
+ * other core node 0; the first of the highest wins.
+ */
+const TRIGGER_PRIORITY: Record<string, number> = {
+	'n8n-nodes-base.formTrigger': 10,
+	'n8n-nodes-base.webhook': 9,
+	'n8n-nodes-base.scheduleTrigger': 7,
+	[MANUAL]: 6,
+	'n8n-nodes-base.executeWorkflowTrigger': 5,
+	'n8n-nodes-base.errorTrigger': 4,
+};
+
+function priority(node: WorkflowNode): number {
+	if (node.type in TRIGGER_PRIORITY) return TRIGGER_PRIORITY[node.type]!;
+	const core = (describe_(node)?.codex?.categories ?? []).includes('Core Nodes');
+	return core ? 0 : 8;
+}
+
+function defaultTrigger(enabled: WorkflowNode[]): WorkflowNode | undefined {
+	return [...enabled].sort((a, b) => priority(b) - priority(a))[0];
+}
+
 test('workflows/ holds exactly the seven shipped workflows', () => {
 	expect(files).toEqual(EXPECTED_FILES);
 });
@@ -157,14 +190,19 @@ describe.each(workflows)('%s', (file, wf) => {
 		}
 	});
 
-	test('carries no credential ids or secrets: credentials by name only, of types the node accepts, every required one named', () => {
+	test("carries no credential ids or secrets: this package's credentials by name only, every required one named; SaaS nodes none", () => {
 		for (const node of wf.nodes) {
 			const description = describe_(node);
+			const ours = node.type.startsWith(PACKAGE_PREFIX);
 			for (const [type, ref] of Object.entries(node.credentials ?? {})) {
+				// n8n 2.40 refuses to start any run of a workflow holding a reference it cannot resolve
+				// (id null after import: "uses invalid credential"), so only our own credentials, which
+				// the notes ask to create first, are referenced.
+				if (!ours && !PENDING_PATTERN.has(file)) throw new Error(`${node.name}: a ${node.type} node names credential ${type}; leave it unset`);
 				expect({ node: node.name, type, ref }).toEqual({ node: node.name, type, ref: { id: null, name: expect.stringMatching(/^RagOps /) } });
 				if (description) expect(description.credentials?.map((c) => c.name)).toContain(type);
 			}
-			if (!description) continue;
+			if (!description || !ours) continue;
 			const params = NodeHelpers.getNodeParameters(description.properties, node.parameters as INodeParameters, true, false, asINode(node), description)!;
 			for (const cred of description.credentials ?? []) {
 				if (!cred.required) continue;
@@ -179,6 +217,17 @@ describe.each(workflows)('%s', (file, wf) => {
 		const text = readWorkflowText(file);
 		// Tokens and keys as they look in the wild: Slack, AWS, PagerDuty-style, PEM, GitHub.
 		expect(text).not.toMatch(/xox[abprs]-|AKIA[0-9A-Z]{16}|-----BEGIN|gh[pousr]_[A-Za-z0-9]{20,}|"(password|secret|token|apiKey|accessToken)"\s*:\s*"[^"]/);
+	});
+
+	testBuiltins("the editor's Execute workflow button starts from the Manual Trigger (n8n 2.40's default-trigger rule)", () => {
+		if (PENDING_PATTERN.has(file)) return;
+		const enabled = wf.nodes.filter((n) => !n.disabled && n.type !== STICKY && (describe_(n)?.group ?? []).includes('trigger'));
+		expect(defaultTrigger(enabled)?.type).toBe(MANUAL);
+		// The production trigger is there, disabled until the user goes live (the note says how).
+		const production = wf.nodes.filter((n) => n.disabled && /trigger$/i.test(n.type));
+		for (const t of production) expect({ trigger: t.name, outranksManual: priority(t) > priority(byName(wf, enabled.find((n) => n.type === MANUAL)!.name)) }).toEqual({ trigger: t.name, outranksManual: true });
+		const notes = nodesOfType(wf, STICKY).map((n) => String(n.parameters.content)).join('\n');
+		for (const t of production) expect(notes).toContain(`enable **${t.name}**`);
 	});
 
 	test('connects existing nodes through outputs and inputs they have; no trigger is fed; every working node is reachable from a trigger', () => {
