@@ -58,6 +58,7 @@ export function localiseWorkflow(
 	workflow: Workflow,
 	hosts: Record<string, string>,
 	credentials: Record<string, { id: string; name: string }>,
+	options: { enableTriggers?: boolean } = {},
 ): Workflow {
 	const rewrite = (s: string) =>
 		s.replace(/(https?:\/\/)([a-zA-Z0-9.-]+:\d+)/g, (whole, scheme: string, host: string) => (hosts[host] ? `${scheme}${hosts[host]}` : whole));
@@ -70,7 +71,7 @@ export function localiseWorkflow(
 		}
 		const saas = EXTERNAL_CREDENTIAL_TYPES[node.type];
 		if (saas && !out.credentials?.[saas] && credentials[saas]) out.credentials = { ...out.credentials, [saas]: credentials[saas] };
-		if (out.disabled && /trigger$/i.test(node.type)) delete out.disabled;
+		if (options.enableTriggers !== false && out.disabled && /trigger$/i.test(node.type)) delete out.disabled;
 		return out;
 	});
 	return { ...workflow, nodes };
