@@ -1,5 +1,6 @@
 import {
 	NodeConnectionTypes,
+	NodeOperationError,
 	type ICredentialTestFunctions,
 	type ICredentialsDecrypted,
 	type IDataObject,
@@ -50,7 +51,7 @@ export class IngestWebhookTrigger implements INodeType {
 			header: 'Listening for a signed test delivery',
 			executionsHelp: {
 				inactive:
-					"<b>While listening</b>, the node's <b>Test URL</b> (above) accepts one delivery. From GitHub: in the repository's <i>Settings → Webhooks</i>, set the Payload URL to the Test URL, content type <i>application/json</i> and the same secret as the credential, then push a commit or open <i>Recent Deliveries → Redeliver</i>. A ping, an ignored event or branch, or a redelivery of an accepted id starts nothing: GitHub shows the answer (202 ignored, 200 pong or duplicate) under Recent Deliveries. An unsigned or wrongly signed delivery gets HTTP 401 with the reason and starts nothing either: check that both sides use the same secret.<br><br>Once the workflow is published, deliveries to the <b>Production URL</b> start it without listening.",
+					"<b>While listening</b>, the node's <b>Test URL</b> (above) accepts one delivery. From GitHub: in the repository's <i>Settings → Webhooks</i>, set the Payload URL to the Test URL, content type <i>application/json</i> and the same secret as the credential, then push a commit or open <i>Recent Deliveries → Redeliver</i>. A ping answers pong and keeps listening. A delivery that is not correctly signed, or that the filters (Events, branches, Changed Paths) ignore, ends the test run failed at this node with the reason: check that the credential and GitHub use the same secret.<br><br>Once the workflow is published, deliveries to the <b>Production URL</b> start it without listening.",
 				active:
 					'The workflow is published: every accepted delivery to the <b>Production URL</b> starts it; see them under <i>Executions</i>. GitHub lists each delivery and our answer (accepted, ignored, duplicate, or 401 rejected with the reason) under <i>Settings → Webhooks → Recent Deliveries</i>.',
 			},
@@ -247,6 +248,12 @@ export class IngestWebhookTrigger implements INodeType {
 		const headers = this.getHeaderData() as IDataObject;
 		const mode = this.getNodeParameter('signatureMode', 'github') as string;
 		const github = mode === 'github';
+		// A test webhook ("Listen for test event") runs in manual mode. There n8n
+		// keeps the editor listening when a delivery starts nothing, so a rejected
+		// or ignored test delivery would be invisible; throwing instead makes n8n
+		// end the test run, failed at this node with the reason (the sender gets
+		// n8n's generic HTTP 500 "Workflow could not be started").
+		const testMode = this.getMode() === 'manual';
 
 		const reply = (code: number, body: IDataObject): IWebhookResponseData => {
 			res.status(code).json(body);
@@ -273,8 +280,14 @@ export class IngestWebhookTrigger implements INodeType {
 		const encoding = (github ? 'hex' : this.getNodeParameter('signatureEncoding', 'hex')) as SignatureEncoding;
 		const verdict = verifySignature(secret, raw, header(headers, signatureHeader), prefix, encoding);
 		if (!verdict.valid) {
+			const reason = `${verdict.reason} (${signatureHeader})`;
+			if (testMode) {
+				throw new NodeOperationError(this.getNode(), `Rejected test delivery: ${reason}`, {
+					description: `Use the same secret in the credential and at the sender (GitHub: repository Settings → Webhooks → Secret), and let the sender sign the raw body (${signatureHeader}). Once published, such a delivery gets HTTP 401 and starts nothing.`,
+				});
+			}
 			// 401 and no execution: an unsigned request must not cost a workflow run.
-			return reply(401, { status: 'rejected', reason: `${verdict.reason} (${signatureHeader})` });
+			return reply(401, { status: 'rejected', reason });
 		}
 
 		// The body is checked before anything is remembered: a refused delivery can be fixed and sent again.
@@ -308,7 +321,14 @@ export class IngestWebhookTrigger implements INodeType {
 			onlyDefaultBranch: this.getNodeParameter('onlyDefaultBranch', false) as boolean,
 			paths: splitList(this.getNodeParameter('paths', '') as string),
 		});
-		if (!filter.pass) return reply(202, { status: 'ignored', reason: filter.reason, deliveryId });
+		if (!filter.pass) {
+			if (testMode) {
+				throw new NodeOperationError(this.getNode(), `Test delivery ignored: ${filter.reason}`, {
+					description: 'The delivery is signed correctly but the filters (Events, Only Default Branch, Branches, Changed Paths) do not let it start the workflow. Once published, such a delivery gets HTTP 202 and starts nothing.',
+				});
+			}
+			return reply(202, { status: 'ignored', reason: filter.reason, deliveryId });
+		}
 
 		remember(store, DELIVERIES_FIELD, deliveryId, storeOptions);
 		// Answer here rather than through responseMode: n8n saves the webhook's

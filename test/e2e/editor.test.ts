@@ -179,11 +179,27 @@ describe.each(EXPECTED_FILES)('%s in the editor', (file) => {
 		await page.screenshot({ path: join(SHOTS, `${slug(file)}-canvas.png`) });
 	});
 
-	test('our credentials are linked by name on import; SaaS nodes have none', () => {
+	test('our credentials are linked by name on import (a disabled trigger\'s once it is enabled); SaaS nodes have none', async () => {
 		for (const node of stored.nodes) {
-			for (const ref of Object.values(node.credentials ?? {})) expect({ node: node.name, linked: Boolean(ref.id) }).toEqual({ node: node.name, linked: true });
-			if (SAAS_TYPES.includes(node.type) && !PENDING_PATTERN.has(file)) expect({ node: node.name, credentials: node.credentials }).toEqual({ node: node.name, credentials: undefined });
+			const saas = SAAS_TYPES.includes(node.type);
+			if (saas && !PENDING_PATTERN.has(file)) expect({ node: node.name, credentials: node.credentials }).toEqual({ node: node.name, credentials: undefined });
+			if (saas) continue;
+			// n8n resolves names on save, skipping disabled nodes (its replaceInvalidCredentials); a
+			// disabled node's unresolved reference does not block runs (the run check skips it too).
+			for (const ref of Object.values(node.credentials ?? {})) expect({ node: node.name, linked: Boolean(ref.id) }).toEqual({ node: node.name, linked: !node.disabled });
 		}
+		const disabled = stored.nodes.filter((n) => n.disabled && n.credentials);
+		if (disabled.length === 0) return;
+		// Going live: enable the trigger and save, as the note says; n8n links its credential then.
+		const live = { ...stored, nodes: stored.nodes.map((n) => ({ ...n, disabled: undefined })) };
+		const saved = await n8n.rest<WorkflowFile>('PATCH', `/workflows/${stored.id}`, live);
+		for (const node of saved.nodes.filter((n) => disabled.some((d) => d.name === n.name))) {
+			for (const ref of Object.values(node.credentials ?? {})) expect({ node: node.name, linked: Boolean(ref.id) }).toEqual({ node: node.name, linked: true });
+		}
+		// Back to the shipped state for the rest of this file's tests.
+		stored = await n8n.rest<WorkflowFile>('PATCH', `/workflows/${stored.id}`, { ...saved, nodes: saved.nodes.map((n) => ({ ...n, disabled: disabled.some((d) => d.name === n.name) || undefined })) });
+		await page.reload();
+		await page.waitForSelector('[data-test-id="canvas-node"]', { timeout: 60_000 });
 	});
 
 	test('the canvas shows issues on the SaaS nodes only (credentials not set)', async () => {
@@ -207,9 +223,14 @@ describe.each(EXPECTED_FILES)('%s in the editor', (file) => {
 			const shot = join(SHOTS, `${slug(file)}-${slug(node.name)}.png`);
 			await page.screenshot({ path: shot });
 			if (process.env.RAGOPS_UPDATE_SCREENSHOTS === '1') {
+				// docs/screenshots: the parameter column only, one per node (a small PNG).
 				mkdirSync(DOC_SHOTS, { recursive: true });
-				const small = await page.screenshot({ type: 'jpeg', quality: 60, scale: 'css', clip: { x: 0, y: 0, width: 1400, height: 900 } });
-				writeFileSync(join(DOC_SHOTS, `${slug(node.type.split('.')[1]!)}.jpg`), small);
+				const box = await page.evaluate(() => {
+					const doc = (globalThis as unknown as { document: { querySelector(s: string): { getBoundingClientRect(): { x: number; y: number; width: number; height: number } } | null } }).document;
+					const r = doc.querySelector('[data-test-id="ndv"] [data-test-id="node-parameters"]')?.getBoundingClientRect();
+					return r ? { x: r.x, y: Math.max(0, r.y - 50), width: r.width, height: Math.min(900 - Math.max(0, r.y - 50), r.height + 50) } : null;
+				});
+				if (box) await page.screenshot({ path: join(DOC_SHOTS, `${slug(node.name)}.png`), clip: box });
 			}
 			await closeNode();
 		}
@@ -240,7 +261,7 @@ describe.each(EXPECTED_FILES)('%s in the editor', (file) => {
 
 describe('credential tests from the credential modal (POST /rest/credentials/test)', () => {
 	const test_ = async (type: string, name: string, data: Record<string, unknown>) =>
-		await n8n.rest<{ status: string; message: string }>('POST', '/credentials/test', { credentials: { id: 'new', name, type, data } });
+		await n8n.rest<{ status: string; message: string }>('POST', '/credentials/test', { credentials: { id: '', name, type, data } });
 
 	test('RagOps Pushgateway API passes against the Pushgateway and fails in words against another web page', async () => {
 		expect(await test_('ragOpsPushgatewayApi', 'pgw', { url: pushgateway.url })).toMatchObject({ status: 'OK' });
