@@ -23,7 +23,7 @@
  * (POST /rest/credentials/test) pass against the right service and fail, in
  * words, against another one (n8n's own UI).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
