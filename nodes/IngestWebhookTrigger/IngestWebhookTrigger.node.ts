@@ -48,7 +48,7 @@ export class IngestWebhookTrigger implements INodeType {
 		// n8n's generic "make an event happen": how to make GitHub send one, and
 		// why a delivery may never show up here.
 		triggerPanel: {
-			header: 'Listening for a signed test delivery',
+			header: 'Test with a signed delivery from GitHub',
 			executionsHelp: {
 				inactive:
 					"<b>While listening</b>, the node's <b>Test URL</b> (above) accepts one delivery. From GitHub: in the repository's <i>Settings → Webhooks</i>, set the Payload URL to the Test URL, content type <i>application/json</i> and the same secret as the credential, then push a commit or open <i>Recent Deliveries → Redeliver</i>. A ping answers pong and keeps listening. A delivery that is not correctly signed, or that the filters (Events, branches, Changed Paths) ignore, ends the test run failed at this node with the reason: check that the credential and GitHub use the same secret.<br><br>Once the workflow is published, deliveries to the <b>Production URL</b> start it without listening.",

@@ -257,6 +257,40 @@ describe.each(EXPECTED_FILES)('%s in the editor', (file) => {
 			expect(run.nodesRun[run.nodesRun.length - 1]).toBe(saasOnPath[0]);
 		}
 	});
+
+	test('a test delivery that is not correctly signed ends the listening test run with the reason (no endless wait)', async () => {
+		if (file !== 'repo-ingestion.json') return;
+		const trigger = 'Ingest Webhook Trigger';
+		const live = await n8n.rest<WorkflowFile>('PATCH', `/workflows/${stored.id}`, { ...stored, nodes: stored.nodes.map((n) => (n.name === trigger ? { ...n, disabled: undefined } : n)) });
+		try {
+			await page.reload();
+			await page.waitForSelector('[data-test-id="canvas-node"]', { timeout: 60_000 });
+			const before = (await n8n.listExecutions(stored.id)).length;
+			await openNode(trigger);
+			await page.click('[data-test-id="ndv"] [data-test-id="node-execute-button"]');
+			// Listening: n8n registers the test URL; an unsigned delivery, as from a sender without the secret.
+			let status = 404;
+			for (let i = 0; i < 60 && status === 404; i++) {
+				const res = await fetch(`${n8n.baseUrl}/webhook-test/ragops-repo-push`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json', 'X-GitHub-Event': 'push', 'X-GitHub-Delivery': 'unsigned-test-1' },
+					body: JSON.stringify({ ref: 'refs/heads/main', repository: { full_name: 'acme/handbook', default_branch: 'main' } }),
+				});
+				status = res.status;
+				if (status === 404) await page.waitForTimeout(500);
+			}
+			expect(status).toBe(500);
+			const run = await n8n.waitForExecution(stored.id, { count: before + 1, timeoutMs: 60_000 });
+			expect(run.error?.message).toBe('Rejected test delivery: missing signature (X-Hub-Signature-256)');
+			expect(run.nodesRun).not.toContain('RAG Ingestion');
+			await page.waitForTimeout(1500);
+			await page.screenshot({ path: join(SHOTS, 'repo-ingestion-rejected-test-delivery.png') });
+			figures.push(`${file}: unsigned test delivery → HTTP ${status}, test run failed: ${run.error?.message}`);
+			await closeNode();
+		} finally {
+			stored = await n8n.rest<WorkflowFile>('PATCH', `/workflows/${stored.id}`, { ...live, nodes: live.nodes.map((n) => (n.name === trigger ? { ...n, disabled: true } : n)) });
+		}
+	});
 });
 
 describe('credential tests from the credential modal (POST /rest/credentials/test)', () => {
