@@ -55,7 +55,8 @@ export class RagFreshnessCheck implements INodeType {
 		icon: { light: 'file:ragFreshnessCheck.svg', dark: 'file:ragFreshnessCheck.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{$parameter["manifestName"] + " (" + $parameter["source"] + ")"}}',
+		subtitle:
+			'={{ $parameter["manifestName"] + " manifest · " + ({ url: "from URL", json: "from input JSON", binary: "from a file" })[$parameter["source"]] }}',
 		description:
 			"Checks an ingestion pipeline's freshness manifest: shape, age, chunk counts and drift against the running backend",
 		defaults: { name: 'RAG Freshness Check' },

@@ -7,10 +7,12 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { NodeHelpers, type INodeParameters, type INodeProperties, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
+import { NodeHelpers, Workflow, type INode, type INodeParameters, type INodeProperties, type INodeType, type INodeTypeDescription, type INodeTypes } from 'n8n-workflow';
 
 import { QdrantBackup } from '../../../nodes/QdrantBackup/QdrantBackup.node';
+import { RagFreshnessCheck } from '../../../nodes/RagFreshnessCheck/RagFreshnessCheck.node';
 import { RagHealthCheck } from '../../../nodes/RagHealthCheck/RagHealthCheck.node';
+import { RagIngestion } from '../../../nodes/RagIngestion/RagIngestion.node';
 
 const nodesDir = join(__dirname, '../../../nodes');
 const nodeTypes: Array<[string, INodeType]> = readdirSync(nodesDir)
@@ -108,5 +110,33 @@ describe('Qdrant Backup as an AI tool', () => {
 		expect(operations(true, 'storage')).toEqual(['create', 'download', 'list', 'verify']);
 		expect(operations(false, 'collection')).toEqual(['applyRetention', 'create', 'delete', 'download', 'list', 'restore', 'verify']);
 		expect(operations(false, 'storage')).toEqual(['applyRetention', 'create', 'delete', 'download', 'list', 'verify']);
+	});
+});
+
+/** The subtitle under a node on the canvas, evaluated by n8n-workflow's expression engine as the editor does. */
+async function subtitle(node: INodeType, parameters: INodeParameters): Promise<unknown> {
+	const n: INode = { id: '1', name: 'N', type: `n8n-nodes-ragops.${node.description.name}`, typeVersion: 1, position: [0, 0], parameters };
+	const nodeTypes = { getByName: () => node, getByNameAndVersion: () => node, getKnownTypes: () => ({}) } as unknown as INodeTypes;
+	const workflow = new Workflow({ nodes: [n], connections: {}, active: false, nodeTypes });
+	const expression = workflow.expression as unknown as { acquireIsolate?(): Promise<void>; releaseIsolate?(): Promise<void> };
+	await expression.acquireIsolate?.();
+	try {
+		return workflow.expression.getSimpleParameterValue(n, node.description.subtitle as string, 'internal', {});
+	} finally {
+		await expression.releaseIsolate?.();
+	}
+}
+
+describe('subtitles read as words', () => {
+	test.each([
+		[new RagHealthCheck(), { targetSource: 'list', targets: { target: [{ url: 'a' }] } }, '1 target'],
+		[new RagHealthCheck(), { targetSource: 'list', targets: { target: [{ url: 'a' }, { url: 'b' }] } }, '2 targets'],
+		[new RagHealthCheck(), { targetSource: 'items' }, 'one target per input item'],
+		[new QdrantBackup(), { resource: 'collection', operation: 'applyRetention', collection: 'docs' }, 'Apply retention · docs'],
+		[new QdrantBackup(), { resource: 'storage', operation: 'create' }, 'Create snapshot · full storage'],
+		[new RagFreshnessCheck(), { manifestName: 'docs', source: 'url' }, 'docs manifest · from URL'],
+		[new RagIngestion(), { mode: 'incremental', source: 'docs' }, 'Incremental ingestion of docs'],
+	] as Array<[INodeType, INodeParameters, string]>)('%# %s', async (node, parameters, expected) => {
+		expect(await subtitle(node, parameters)).toBe(expected);
 	});
 });
