@@ -152,7 +152,7 @@ describe('pushMetrics against a real prometheus-pushgateway', () => {
 		await pgw?.stop();
 	});
 
-	it("the credential's test request (GET /-/ready, baseURL from $credentials.url) answers 200", async () => {
+	it("the credential's test request (GET /api/v1/status, baseURL from $credentials.url) answers what its body rule requires", async () => {
 		const credential = new RagOpsPushgatewayApi();
 		const request = credential.test.request;
 		const node: INode = { id: 'n', name: 'n', type: 'x', typeVersion: 1, position: [0, 0], parameters: {} };
@@ -178,6 +178,11 @@ describe('pushMetrics against a real prometheus-pushgateway', () => {
 		expect(baseURL).toBe(pgw.url);
 		const res = await fetch(`${String(baseURL)}${request.url}`, { method: request.method });
 		expect(res.status).toBe(200);
+		// The rule fails the test when this key is missing: the real Pushgateway has it.
+		const rule = (credential.test.rules ?? []).find((r) => r.type === 'responseSuccessBody') as { properties: { key: string } };
+		const body = (await res.json()) as Record<string, unknown>;
+		const value = rule.properties.key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], body);
+		expect(value).toEqual(expect.any(String));
 		// And a URL that is no Pushgateway fails the test.
 		const wrong = await fetch(`${pgw.url}/nope${request.url}`);
 		expect(wrong.status).toBe(404);
