@@ -258,6 +258,13 @@ describe.each(EXPECTED_FILES)('%s in the editor', (file) => {
 		}
 	});
 
+	test('publishing before the production trigger is enabled is refused, naming the missing trigger', async () => {
+		const production = original.nodes.filter((n) => n.disabled && /trigger$/i.test(n.type));
+		if (production.length === 0) return;
+		const workflow = await n8n.rest<{ versionId: string }>('GET', `/workflows/${stored.id}`);
+		await expect(n8n.rest('POST', `/workflows/${stored.id}/activate`, { versionId: workflow.versionId })).rejects.toThrow(/no trigger node/);
+	});
+
 	test('a test delivery that is not correctly signed ends the listening test run with the reason (no endless wait)', async () => {
 		if (file !== 'repo-ingestion.json') return;
 		const trigger = 'Ingest Webhook Trigger';
