@@ -258,11 +258,14 @@ describe.each(EXPECTED_FILES)('%s in the editor', (file) => {
 		}
 	});
 
-	test('publishing before the production trigger is enabled is refused, naming the missing trigger', async () => {
+	test('publishing the shipped state is refused with n8n\'s reason (unset SaaS credentials first, then the disabled trigger)', async () => {
 		const production = original.nodes.filter((n) => n.disabled && /trigger$/i.test(n.type));
 		if (production.length === 0) return;
 		const workflow = await n8n.rest<{ versionId: string }>('GET', `/workflows/${stored.id}`);
-		await expect(n8n.rest('POST', `/workflows/${stored.id}/activate`, { versionId: workflow.versionId })).rejects.toThrow(/no trigger node/);
+		const saas = original.nodes.filter((n) => SAAS_TYPES.includes(n.type));
+		await expect(n8n.rest('POST', `/workflows/${stored.id}/activate`, { versionId: workflow.versionId })).rejects.toThrow(
+			saas.length > 0 ? /Cannot publish workflow: .*configuration issues.*Missing required credential/s : /no trigger node/,
+		);
 	});
 
 	test('a test delivery that is not correctly signed ends the listening test run with the reason (no endless wait)', async () => {
