@@ -27,7 +27,12 @@ export class RagRetrievalCheck implements INodeType {
 		subtitle: '={{$parameter["checkName"] + " (" + $parameter["searchPreset"] + ")"}}',
 		description: 'Run golden queries against a search API and grade recall@k, MRR, nDCG, latency and drift against a baseline',
 		defaults: { name: 'RAG Retrieval Check' },
-		usableAsTool: true,
+		usableAsTool: {
+			replacements: {
+				description:
+					'Grade how well a search API retrieves: runs the golden queries and answers the verdict (pass/fail), recall@k, MRR, nDCG, latency, drift against a baseline, and the worst cases.',
+			},
+		},
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Pass', 'Fail'],

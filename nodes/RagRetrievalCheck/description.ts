@@ -248,10 +248,11 @@ export const retrievalDescription: INodeProperties[] = [
 		displayName: 'Baseline',
 		name: 'baseline',
 		type: 'json',
-		default: '',
+		// [] (no earlier run) rather than '': an empty JSON field shows an error marker before the user types.
+		default: '[]',
 		placeholder: '={{ $json.baseline }}',
 		description:
-			'Ranked IDs of an accepted earlier run: its output\'s "baseline" list (or the whole item). Each case\'s results are compared with it by rank-biased overlap. Empty for no drift check.',
+			'Ranked IDs of an accepted earlier run: its output\'s "baseline" list (or the whole item). Each case\'s results are compared with it by rank-biased overlap. [] or empty for no drift check.',
 	},
 	{
 		displayName: 'Thresholds',
@@ -314,7 +315,7 @@ export const retrievalDescription: INodeProperties[] = [
 				displayName: 'Headers (JSON)',
 				name: 'headers',
 				type: 'json',
-				default: '',
+				default: '{}',
 				description: 'Extra request headers as a JSON object (secrets belong in the credential)',
 			},
 			{

@@ -48,9 +48,21 @@ function collectionFields(node: INodeType, collection: string, entry: string): I
 
 const health = new RagHealthCheck();
 
+/** Fields whose values are fractions although their default is 0 (ratio levels such as recall 0.8). */
+const FRACTION_FIELDS = new Set(['ragRetrievalCheck.fail', 'ragRetrievalCheck.warn']);
+
 describe.each(nodeTypes)('%s panel', (_name, node) => {
-	test('whole-number fields show whole numbers (no numberPrecision anywhere)', () => {
-		expect(walk(node.description.properties).filter((p) => p.typeOptions?.numberPrecision !== undefined).map((p) => p.name)).toEqual([]);
+	test('whole-number fields show whole numbers (numberPrecision only where the value is a fraction)', () => {
+		const fractional = (v: unknown) => typeof v === 'number' && !Number.isInteger(v);
+		const wholeWithPrecision = walk(node.description.properties).filter(
+			(p) =>
+				p.typeOptions?.numberPrecision !== undefined &&
+				!fractional(p.default) &&
+				!fractional(p.typeOptions.minValue) &&
+				!fractional(p.typeOptions.maxValue) &&
+				!FRACTION_FIELDS.has(`${node.description.name}.${p.name}`),
+		);
+		expect(wholeWithPrecision.map((p) => p.name)).toEqual([]);
 	});
 
 	test('an untouched JSON field holds valid JSON (no error marker before the user types)', () => {
