@@ -47,8 +47,6 @@ const QDRANT_KEY = 'editor-qdrant-key';
 const SHOTS = join(repoRoot, '.tmp', 'editor-screenshots');
 const DOC_SHOTS = join(repoRoot, 'docs', 'screenshots');
 const SAAS_TYPES = ['n8n-nodes-base.slack', 'n8n-nodes-base.pagerDuty', 'n8n-nodes-base.awsS3'];
-/** Not yet on the credential/trigger pattern (its owner is rewriting it): panels and canvas only. */
-const PENDING_PATTERN = new Set(['health-watch.json']);
 
 let stack: ExampleStack;
 let search: HealthServer;
@@ -182,7 +180,7 @@ describe.each(EXPECTED_FILES)('%s in the editor', (file) => {
 	test('our credentials are linked by name on import (a disabled trigger\'s once it is enabled); SaaS nodes have none', async () => {
 		for (const node of stored.nodes) {
 			const saas = SAAS_TYPES.includes(node.type);
-			if (saas && !PENDING_PATTERN.has(file)) expect({ node: node.name, credentials: node.credentials }).toEqual({ node: node.name, credentials: undefined });
+			if (saas) expect({ node: node.name, credentials: node.credentials }).toEqual({ node: node.name, credentials: undefined });
 			if (saas) continue;
 			// n8n resolves names on save, skipping disabled nodes (its replaceInvalidCredentials); a
 			// disabled node's unresolved reference does not block runs (the run check skips it too).
@@ -208,7 +206,7 @@ describe.each(EXPECTED_FILES)('%s in the editor', (file) => {
 		const withIssues = nodes.filter((n) => n.issues);
 		figures.push(`${file}: ${nodes.length} canvas nodes, issues on ${withIssues.map((n) => n.name).join(', ') || 'none'}`);
 		expect(withIssues.filter((n) => !SAAS_TYPES.includes(n.type))).toEqual([]);
-		if (!PENDING_PATTERN.has(file)) expect(withIssues.map((n) => n.name).sort()).toEqual(nodes.filter((n) => SAAS_TYPES.includes(n.type)).map((n) => n.name).sort());
+		expect(withIssues.map((n) => n.name).sort()).toEqual(nodes.filter((n) => SAAS_TYPES.includes(n.type)).map((n) => n.name).sort());
 	});
 
 	test("every node of this package opens in the node panel (screenshot each)", async () => {
@@ -237,7 +235,6 @@ describe.each(EXPECTED_FILES)('%s in the editor', (file) => {
 	});
 
 	test('"Execute workflow" starts from the Manual Trigger and the first run succeeds up to any SaaS node on the manual path', async () => {
-		if (PENDING_PATTERN.has(file)) return;
 		const before = (await n8n.listExecutions(stored.id)).length;
 		await page.click('[data-test-id="execute-workflow-button"]');
 		const run = await n8n.waitForExecution(stored.id, { count: before + 1, timeoutMs: 180_000 });

@@ -45,7 +45,11 @@ function watchWorkflow(id: string, target: HealthServer, receiver: AlertReceiver
 		switch (node.type) {
 			case 'n8n-nodes-ragops.ragHealthWatchTrigger':
 			case 'n8n-nodes-ragops.ragHealthCheck':
-				if (node.type === 'n8n-nodes-ragops.ragHealthWatchTrigger') p.interval = INTERVAL_S;
+				if (node.type === 'n8n-nodes-ragops.ragHealthWatchTrigger') {
+					p.interval = INTERVAL_S;
+					// shipped disabled (so the editor's Execute starts from Try It); going live enables it
+					delete (node as { disabled?: boolean }).disabled;
+				}
 				p.targets = { target: [{ name: 'rag-api', url: target.url('/toggle'), preset: 'generic', critical: true }] };
 				p.options = { failuresToDown: 2, successesToUp: 2, retries: 0, timeout: 10_000 };
 				p.pushMetrics = false;

@@ -85,12 +85,6 @@ function targetsOf(wf: WorkflowFile, source: string, output = 0): string[] {
 const STICKY = 'n8n-nodes-base.stickyNote';
 const MANUAL = 'n8n-nodes-base.manualTrigger';
 
-/**
- * Workflows not yet on the credential and trigger pattern below: the health
- * watch is being rewritten around a new trigger node by its owner, who applies
- * the pattern there. Remove the file from this set then.
- */
-const PENDING_PATTERN = new Set(['health-watch.json']);
 
 /**
  * The trigger n8n 2.40's editor preselects for "Execute workflow"
@@ -198,7 +192,7 @@ describe.each(workflows)('%s', (file, wf) => {
 				// n8n 2.40 refuses to start any run of a workflow holding a reference it cannot resolve
 				// (id null after import: "uses invalid credential"), so only our own credentials, which
 				// the notes ask to create first, are referenced.
-				if (!ours && !PENDING_PATTERN.has(file)) throw new Error(`${node.name}: a ${node.type} node names credential ${type}; leave it unset`);
+				if (!ours) throw new Error(`${node.name}: a ${node.type} node names credential ${type}; leave it unset`);
 				expect({ node: node.name, type, ref }).toEqual({ node: node.name, type, ref: { id: null, name: expect.stringMatching(/^RagOps /) } });
 				if (description) expect(description.credentials?.map((c) => c.name)).toContain(type);
 			}
@@ -220,7 +214,6 @@ describe.each(workflows)('%s', (file, wf) => {
 	});
 
 	testBuiltins("the editor's Execute workflow button starts from the Manual Trigger (n8n 2.40's default-trigger rule)", () => {
-		if (PENDING_PATTERN.has(file)) return;
 		const enabled = wf.nodes.filter((n) => !n.disabled && n.type !== STICKY && (describe_(n)?.group ?? []).includes('trigger'));
 		expect(defaultTrigger(enabled)?.type).toBe(MANUAL);
 		// The production trigger is there, disabled until the user goes live (the note says how).
