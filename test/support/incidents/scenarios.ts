@@ -45,7 +45,11 @@ function mutate(base: (t: number) => WorldState, from: number, to: number, chang
 }
 
 /** The batch pushes of a healthy day: ingestion, freshness checks, backups, as the nodes push them. */
-function batchDay(cfg: RagopsConfig, duration: number, opts: { skipBackupAfter?: number; skipIngestionAfter?: number; backup?: (at: number) => Push[] | undefined } = {}) {
+function batchDay(
+	cfg: RagopsConfig,
+	duration: number,
+	opts: { skipBackupAfter?: number; skipIngestionAfter?: number; backup?: (at: number) => Push[] | undefined; checkPhase?: number } = {},
+) {
 	const initial: Push[] = [];
 	const pushes: Push[] = [];
 	for (const src of cfg.ingestion.sources) {
@@ -88,7 +92,7 @@ function batchDay(cfg: RagopsConfig, duration: number, opts: { skipBackupAfter?:
 			values: { [METRICS.freshnessGenerated.name]: generatedAt(at), [METRICS.freshnessLastRun.name]: at },
 		});
 		initial.push(check(-60));
-		for (let at = 0; at <= duration; at += 15 * M) pushes.push(check(at));
+		for (let at = opts.checkPhase ?? 0; at <= duration; at += 15 * M) pushes.push(check(at));
 	}
 	const b = cfg.backups;
 	if (b) {
@@ -215,7 +219,9 @@ export function buildScenarios(cfg: RagopsConfig, variant: number): Scenario[] {
 				boundText: 'for 2m + scrape + 2 evaluations + group_wait',
 			});
 		}
-		const slowEnd = faultAt + 30 * M + stretch;
+		// Partial degradations keep their size in every variant (the shift moves them): how long
+		// and how bad is what decides whether they warn or burn budget.
+		const slowEnd = faultAt + 30 * M;
 		out.push({
 			name: 'slow service',
 			what: `30% of ${rag.name} requests take 1.5× the latency threshold for ${Math.round((slowEnd - faultAt) / M)} min`,
@@ -230,7 +236,7 @@ export function buildScenarios(cfg: RagopsConfig, variant: number): Scenario[] {
 			bound: 10 * M + 5 * M + lag,
 			boundText: 'for 10m + up to the 5m window + scrape + 2 evaluations + group_wait',
 		});
-		const spikeEnd = faultAt + 15 * M + stretch;
+		const spikeEnd = faultAt + 15 * M;
 		out.push({
 			name: 'error spike',
 			what: `10% of ${rag.name} requests fail for ${Math.round((spikeEnd - faultAt) / M)} min (health check passes)`,
@@ -305,7 +311,7 @@ export function buildScenarios(cfg: RagopsConfig, variant: number): Scenario[] {
 		});
 		const manifest = cfg.ingestion.freshness.find((f) => f.manifest === src.name);
 		// Runs stop: the first missed run is due one period after the last success.
-		const missedAt = runAt + stretch;
+		const missedAt = runAt;
 		const firstAlert = manifest ? parseDuration(manifest.warnAfter) - every : every;
 		const staleDuration = missedAt + firstAlert + H;
 		if (staleDuration <= 30 * H) {
@@ -313,7 +319,7 @@ export function buildScenarios(cfg: RagopsConfig, variant: number): Scenario[] {
 				name: 'stale ingestion',
 				what: `the ingestion runs of ${src.name} stop (workflow deactivated)`,
 				faultAt: missedAt,
-				timeline: { duration: staleDuration, state: world, ...batchDay(cfg, staleDuration, { skipIngestionAfter: missedAt }) },
+				timeline: { duration: staleDuration + stretch, state: world, ...batchDay(cfg, staleDuration + stretch, { skipIngestionAfter: missedAt, checkPhase: shift }) },
 				expect: { pagerduty: 0, slack: 1 },
 				bound: firstAlert + 5 * M + lag,
 				boundText: manifest ? 'freshness warnAfter − every + for 5m + pipeline' : 'every + for 5m + pipeline',

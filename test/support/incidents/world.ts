@@ -73,6 +73,12 @@ export function healthTargets(cfg: RagopsConfig): ServiceConfig[] {
 }
 
 const RPS = 10;
+/**
+ * After n8n starts, /metrics answers at once, but the health watch pushes only
+ * once n8n has activated its workflows and the Schedule Trigger fires: its first
+ * run comes one interval after activation (n8n's ScheduleTrigger), ~45 s in all.
+ */
+const N8N_FIRST_PUSH_AFTER_START = 45;
 const FAILURES_TO_DOWN = 3;
 const SUCCESSES_TO_UP = 2;
 
@@ -101,14 +107,19 @@ export function produceSeries(cfg: RagopsConfig, tl: Timeline): { series: Series
 	let nextBatch = 0;
 	const hysteresis = new Map<string, { up: boolean; fails: number; oks: number }>();
 	let nextSweep = 0;
+	let n8nUpSince = -Infinity;
+	let n8nWasUp = true;
 
 	for (let i = 0; i < steps; i++) {
 		const t = i * step;
 		const w = tl.state(t);
 		const pgUp = w.pushgateway;
+		if (w.n8n && !n8nWasUp) n8nUpSince = t;
+		n8nWasUp = w.n8n;
+		const n8nWorking = w.n8n && t >= n8nUpSince + N8N_FIRST_PUSH_AFTER_START;
 		// Health sweeps since the last scrape; each pushes every target's group.
 		while (nextSweep <= t) {
-			if (w.n8n) {
+			if (n8nWorking) {
 				for (const s of healthTargets(cfg)) {
 					const h = hysteresis.get(s.name) ?? { up: true, fails: 0, oks: 0 };
 					if (w.services[s.name].healthy) {
@@ -140,7 +151,7 @@ export function produceSeries(cfg: RagopsConfig, tl: Timeline): { series: Series
 		}
 		while (nextBatch < batch.length && batch[nextBatch].at <= t) {
 			// A push while the Pushgateway or n8n is down is lost (the node reports a warning).
-			if (pgUp && w.n8n) putGroup(batch[nextBatch]);
+			if (pgUp && n8nWorking) putGroup(batch[nextBatch]);
 			nextBatch++;
 		}
 
