@@ -99,7 +99,8 @@ function batchDay(
 		const every = parseDuration(b.every);
 		const phase = (3.5 * H) % every;
 		for (const collection of b.collections) {
-			initial.push(...backupRun(collection, phase - every, 10 * M, 'ok').slice(-1));
+			// Yesterday's run, as the Pushgateway holds it after its merges.
+			initial.push(...backupRun(collection, phase - every, 10 * M, 'ok'));
 			for (let at = phase; at <= duration; at += every) {
 				if (opts.skipBackupAfter !== undefined && at >= opts.skipBackupAfter) break;
 				pushes.push(...(opts.backup?.(at) ?? backupRun(collection, at, 10 * M, 'ok')));
@@ -109,26 +110,29 @@ function batchDay(
 	return { initial, pushes };
 }
 
-/** Create → Download → Verify of one snapshot (nodes/QdrantBackup/metrics.ts: last success on every successful step). */
-export function backupRun(collection: string, at: number, runtime: number, outcome: 'ok' | 'download-fails' | 'checksum-mismatch', lastOk = at - 24 * H): Push[] {
-	const push = (t: number, ok: boolean, verified: boolean, last: number): Push => ({
+/**
+ * Create → Download → Verify of one snapshot as nodes/QdrantBackup/metrics.ts pushes it: every
+ * push merges; Create carries no `verified`; a successful step carries its last-success time.
+ */
+export function backupRun(collection: string, at: number, runtime: number, outcome: 'ok' | 'download-fails' | 'checksum-mismatch'): Push[] {
+	const push = (t: number, ok: boolean, verified?: boolean): Push => ({
 		at: t,
 		job: PUSH_JOBS.backup,
 		target: collection,
+		merge: true,
 		values: {
 			[METRICS.backupLastRun.name]: t,
 			[METRICS.backupLastRunSuccess.name]: ok ? 1 : 0,
-			[METRICS.backupVerified.name]: verified ? 1 : 0,
-			[METRICS.backupLastSuccess.name]: last,
+			...(verified === undefined ? {} : { [METRICS.backupVerified.name]: verified ? 1 : 0 }),
+			...(ok ? { [METRICS.backupLastSuccess.name]: t } : {}),
 		},
 	});
 	const created = at + 60;
 	const downloaded = at + runtime * 0.8;
 	const checked = at + runtime;
-	if (outcome === 'download-fails') return [push(created, true, false, created), push(downloaded, false, false, created)];
-	if (outcome === 'checksum-mismatch') return [push(created, true, false, created), push(downloaded, true, true, downloaded), push(checked, false, false, downloaded)];
-	void lastOk;
-	return [push(created, true, false, created), push(downloaded, true, true, downloaded), push(checked, true, true, checked)];
+	if (outcome === 'download-fails') return [push(created, true), push(downloaded, false, false)];
+	if (outcome === 'checksum-mismatch') return [push(created, true), push(downloaded, true, true), push(checked, false, false)];
+	return [push(created, true), push(downloaded, true, true), push(checked, true, true)];
 }
 
 function firstRagApi(cfg: RagopsConfig): ServiceConfig | undefined {
@@ -290,15 +294,13 @@ export function buildScenarios(cfg: RagopsConfig, variant: number): Scenario[] {
 		const runAt = (2 * H) % every + 20 * M;
 		const duration = runAt + H;
 		const day = batchDay(cfg, duration, { skipIngestionAfter: runAt });
+		// A failed run merges into the group: the last success stays as yesterday's run pushed it.
 		day.pushes.push({
 			at: runAt + stretch,
 			job: PUSH_JOBS.ingestion,
 			target: src.name,
-			values: {
-				[METRICS.ingestionLastRun.name]: runAt + stretch,
-				[METRICS.ingestionLastRunSuccess.name]: 0,
-				[METRICS.ingestionLastSuccess.name]: runAt - every,
-			},
+			merge: true,
+			values: { [METRICS.ingestionLastRun.name]: runAt + stretch, [METRICS.ingestionLastRunSuccess.name]: 0 },
 		});
 		out.push({
 			name: 'failed ingestion',

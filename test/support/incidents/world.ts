@@ -13,11 +13,13 @@
  * - the Pushgateway: whatever was last pushed per group (job, target) plus its
  *   `push_time_seconds`, for as long as the Pushgateway is up (it persists them
  *   over a restart, as the compose file configures), pushed by:
- *   the health watch (RAG Health Check: every `healthChecks.every`, down after 3
- *   failed checks, up after 2 passing ones, as workflows/health-watch.json sets
- *   it), RAG Ingestion, RAG Freshness Check and Qdrant Backup (Create pushes
- *   verified=0, Download/Verify push verified=1 or fail), with the labels and
- *   values of nodes/shared/metricCatalog.ts and nodes/QdrantBackup/metrics.ts.
+ *   the health watch (every `healthChecks.every`, down after 3 failed checks,
+ *   up after 2 passing ones, as workflows/health-watch.json sets it), RAG
+ *   Ingestion (a success replaces its group, a failure merges into it), RAG
+ *   Freshness Check and Qdrant Backup (every push merges and carries only what
+ *   its operation knows: Create no `verified`, Download/Verify `verified=1` or a
+ *   failed run with `verified=0`), with the labels and values of
+ *   nodes/shared/metricCatalog.ts, nodes/RagIngestion and nodes/QdrantBackup/metrics.ts.
  */
 import type { RagopsConfig, ServiceConfig } from '../../../gen/config/schema';
 import { ragApiMetricsOf } from '../../../gen/config/schema';
@@ -51,6 +53,8 @@ export interface Push {
 	job: string;
 	target: string;
 	values: Record<string, number>;
+	/** POST (merge into the group, other metrics kept) instead of PUT (replace the group). */
+	merge?: boolean;
 }
 
 export interface Timeline {
@@ -101,7 +105,10 @@ export function produceSeries(cfg: RagopsConfig, tl: Timeline): { series: Series
 		return v;
 	};
 	const groups = new Map<string, Record<string, number>>();
-	const putGroup = (p: Push) => groups.set(`${p.job}\u0000${p.target}`, { ...p.values, push_time_seconds: p.at });
+	const putGroup = (p: Push) => {
+		const key = `${p.job}\u0000${p.target}`;
+		groups.set(key, { ...(p.merge ? groups.get(key) : {}), ...p.values, push_time_seconds: p.at });
+	};
 	for (const p of tl.initial) putGroup(p);
 	const batch = [...tl.pushes].sort((a, b) => a.at - b.at);
 	let nextBatch = 0;
