@@ -66,3 +66,20 @@ export function markdownTable(reports: ScenarioReport[]): string {
 		...rows,
 	].join('\n');
 }
+
+/** Every way an outcome breaks the promise (one page or one warning as the severity says, in time, none after recovery). */
+export function violations(reports: ScenarioReport[]): string[] {
+	const out: string[] = [];
+	for (const r of reports) {
+		const s = r.scenario;
+		for (const o of r.outcomes) {
+			const where = `${s.name} (variant ${o.variant}, alignment ${o.alignment})`;
+			const got = { pagerduty: o.newBy.pagerduty ?? 0, slack: o.newBy.slack ?? 0 };
+			if (got.pagerduty !== s.expect.pagerduty || got.slack !== s.expect.slack) out.push(`${where}: ${JSON.stringify(got)}, expected ${JSON.stringify(s.expect)}`);
+			if (o.pages !== s.expect.pagerduty) out.push(`${where}: ${o.pages} PagerDuty incidents opened, expected ${s.expect.pagerduty}`);
+			for (const n of o.afterRecovery) out.push(`${where}: ${n.receiver} ${n.alertnames.join(',')} after recovery`);
+			if (s.bound !== undefined && !(o.firstAfter !== undefined && o.firstAfter <= s.bound)) out.push(`${where}: first notification ${o.firstAfter ?? 'never'} s, bound ${s.bound} s`);
+		}
+	}
+	return out;
+}
