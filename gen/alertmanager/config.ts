@@ -11,7 +11,13 @@
  *   freshness error vs stale, a critical health target vs warning);
  * - a service that is down hides its other alerts (errors, latency, backups …);
  * - a service that is down hides the alerts of services that depend on it (`dependsOn`);
- * - n8n down hides "health pushes stale" (the pushes stop because n8n is down).
+ * - n8n down hides "health pushes stale" (the pushes stop because n8n is down);
+ * - a failing batch job hides its own "too old / stale" alert (one cause, one
+ *   message), and a stale freshness manifest hides "ingestion stale" (the
+ *   manifest is what goes stale when ingestion stops, and says so first).
+ * Down alerts are held firing after recovery (`alerting.downHold`, keep_firing_for
+ * in the rules), so the inhibition they source outlives the outage as long as
+ * the consequences they hide lag it.
  */
 import { stringify } from 'yaml';
 import type { RagopsConfig } from '../config/schema';
@@ -32,6 +38,9 @@ export function inhibitRules(cfg: RagopsConfig): Record<string, unknown>[] {
 		{ source_matchers: ['severity="warning"'], target_matchers: ['severity="info"'], equal: ['service', 'alertname'] },
 		{ source_matchers: [`alertname=~"${down}"`], target_matchers: [`alertname!~"${down}"`], equal: ['service'] },
 		{ source_matchers: ['alertname="N8nDown"'], target_matchers: ['alertname="RagOpsHealthPushesStale"'] },
+		{ source_matchers: ['alertname="RagIngestionFailed"'], target_matchers: ['alertname="RagIngestionStale"'], equal: ['service', 'target'] },
+		{ source_matchers: ['alertname="RagBackupFailed"'], target_matchers: ['alertname="RagBackupTooOld"'], equal: ['service', 'target'] },
+		{ source_matchers: ['alertname="RagFreshnessManifestStale"'], target_matchers: ['alertname="RagIngestionStale"'], equal: ['service'] },
 	];
 	for (const s of cfg.services) {
 		if (s.dependsOn.length === 0) continue;

@@ -212,8 +212,15 @@ const retention = z.strictObject({
 const backups = z.strictObject({
 	service: name.describe('The qdrant service (by name) whose collections are backed up'),
 	collections: z.array(name).min(1).describe('Collections to snapshot; the `target` label of ragops_backup_* metrics'),
-	every: duration.default('24h').describe('Backup period; the backup-age alert fires after twice this'),
+	every: duration
+		.default('24h')
+		.describe('Backup period; RagBackupTooOld fires when the last success is older than every + maxRuntime'),
 	cron: z.string().min(1).default('30 3 * * *'),
+	maxRuntime: duration
+		.default('2h')
+		.describe(
+			'Longest a whole backup run (Create, Download, Verify) may take: the margin of RagBackupTooOld, and how long a created snapshot may wait for its Verify before RagBackupUnverified',
+		),
 	retention: retention.default({ keepLast: 3, keepDaily: 7, keepWeekly: 4, keepMonthly: 6 }),
 });
 
@@ -280,6 +287,11 @@ export const ragopsConfigSchema = z
 			groupWait: duration.default('30s'),
 			groupInterval: duration.default('5m'),
 			repeatInterval: duration.default('4h'),
+			downHold: duration
+				.default('5m')
+				.describe(
+					'A Down alert keeps firing until its service has been up this long (Prometheus keep_firing_for): a crash loop stays one incident, and the inhibition of the service\'s other alerts outlives the outage by as long as their 5-minute windows lag; a service others dependOn holds twice as long',
+				),
 		}),
 		logs: z
 			.strictObject({

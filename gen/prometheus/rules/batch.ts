@@ -11,6 +11,7 @@ import type { RagopsConfig } from '../../config/schema';
 import { formatDuration, parseDuration } from '../../duration';
 import { METRICS, PUSH_JOBS } from '../../../nodes/shared/metricCatalog';
 import { alertRule, DASHBOARDS, num, q, type AlertingRule } from './model';
+import { PUSHGATEWAY_UP } from './health';
 
 function sel(job: string, target: string): string {
 	return `{job=${q(job)},target=${q(target)}}`;
@@ -49,7 +50,7 @@ export function ingestionAlerts(cfg: RagopsConfig): AlertingRule[] {
 			alertRule(cfg, {
 				...base,
 				alert: 'RagIngestionMetricsAbsent',
-				expr: `absent(${METRICS.ingestionLastRun.name}${s})`,
+				expr: `absent(${METRICS.ingestionLastRun.name}${s}) ${PUSHGATEWAY_UP}`,
 				for: formatDuration(parseDuration(src.every)),
 				severity: 'warning',
 				summary: 'No ingestion run has been reported for a whole schedule period.',
@@ -80,7 +81,7 @@ export function freshnessAlerts(cfg: RagopsConfig): AlertingRule[] {
 			alertRule(cfg, {
 				...base,
 				alert: 'RagFreshnessMetricsAbsent',
-				expr: `absent(${METRICS.freshnessGenerated.name}${s})`,
+				expr: `absent(${METRICS.freshnessGenerated.name}${s}) ${PUSHGATEWAY_UP}`,
 				for: f.absentAfter,
 				severity: 'warning',
 				summary: 'No freshness check result has been pushed.',
@@ -93,7 +94,9 @@ export function freshnessAlerts(cfg: RagopsConfig): AlertingRule[] {
 export function backupAlerts(cfg: RagopsConfig): AlertingRule[] {
 	const b = cfg.backups;
 	if (!b) return [];
-	const limit = 2 * parseDuration(b.every);
+	// One period plus the longest a run may take: the next run started one period
+	// after the last one and must have finished by then.
+	const limit = parseDuration(b.every) + parseDuration(b.maxRuntime);
 	return b.collections.flatMap((collection) => {
 		const s = sel(PUSH_JOBS.backup, collection);
 		const base = { service: b.service, dashboard: DASHBOARDS.vectorDb, labels: { target: collection } } as const;
@@ -104,8 +107,8 @@ export function backupAlerts(cfg: RagopsConfig): AlertingRule[] {
 				expr: `time() - ${METRICS.backupLastSuccess.name}${s} > ${limit}`,
 				for: '5m',
 				severity: 'warning',
-				summary: 'No successful backup for two backup periods.',
-				description: `The last successful snapshot of collection {{ $labels.target }} is {{ $value | humanizeDuration }} old (expected every ${b.every}).`,
+				summary: 'The last successful backup is older than one backup period plus its longest runtime.',
+				description: `The last successful snapshot of collection {{ $labels.target }} is {{ $value | humanizeDuration }} old (expected every ${b.every}, runs take at most ${b.maxRuntime}).`,
 			}),
 			alertRule(cfg, {
 				...base,
@@ -119,16 +122,20 @@ export function backupAlerts(cfg: RagopsConfig): AlertingRule[] {
 			alertRule(cfg, {
 				...base,
 				alert: 'RagBackupUnverified',
-				expr: `${METRICS.backupVerified.name}${s} == 0`,
-				for: '5m',
+				// Only a successful push with verified=0 is a snapshot waiting for its check:
+				// Create pushes it, Download and Verify push verified=1 or fail (and a failed
+				// run is RagBackupFailed's, one message per bad snapshot). Waiting longer than
+				// a whole run may take means the Verify never came.
+				expr: `${METRICS.backupVerified.name}${s} == 0 and on (job, target) ${METRICS.backupLastRunSuccess.name}${s} == 1`,
+				for: b.maxRuntime,
 				severity: 'warning',
-				summary: 'The last snapshot did not verify against its checksum.',
-				description: 'The last snapshot of collection {{ $labels.target }} failed verification; it may not restore.',
+				summary: 'The last snapshot was created but never verified against its checksum.',
+				description: `The last snapshot of collection {{ $labels.target }} has waited more than ${b.maxRuntime} for its Download/Verify; it may not restore.`,
 			}),
 			alertRule(cfg, {
 				...base,
 				alert: 'RagBackupMetricsAbsent',
-				expr: `absent(${METRICS.backupLastRun.name}${s})`,
+				expr: `absent(${METRICS.backupLastRun.name}${s}) ${PUSHGATEWAY_UP}`,
 				for: formatDuration(parseDuration(b.every)),
 				severity: 'warning',
 				summary: 'No backup run has been reported for a whole backup period.',

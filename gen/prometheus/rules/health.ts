@@ -13,6 +13,13 @@ import { alertRule, DASHBOARDS, META_SERVICE, q, targetAsService, type AlertingR
 const JOB = `{job=${q(PUSH_JOBS.health)}}`;
 
 /**
+ * Suffix for `absent()` of a pushed series: "… unless the Pushgateway is down".
+ * A pushed series is absent because nobody pushed it, or because the Pushgateway
+ * holding it is not scraped; only the first is the pusher's fault.
+ */
+export const PUSHGATEWAY_UP = `unless on () (up{job=${q(JOBS.pushgateway)}} == 0)`;
+
+/**
  * The series Prometheus's own down alerts are computed from, each carrying
  * `service` (scrape.ts sets it as a target label): the blackbox probe behind
  * `<Prefix>Down` of a service with a healthPath, `up` behind `<Prefix>Down` of
@@ -66,7 +73,10 @@ export function pushesStaleAlerts(cfg: RagopsConfig): AlertingRule[] {
 	return [
 		alertRule(cfg, {
 			alert: 'RagOpsHealthPushesStale',
-			expr: `time() - max by (job) (push_time_seconds${JOB}) > ${after} or absent(push_time_seconds${JOB})`,
+			// The absent branch only while the Pushgateway itself is scraped fine: when it is
+			// down every pushed series vanishes, and RagOpsComponentDown says so (warning; the
+			// services are still probed by Prometheus directly), not an n8n outage page.
+			expr: `time() - max by (job) (push_time_seconds${JOB}) > ${after} or (absent(push_time_seconds${JOB}) ${PUSHGATEWAY_UP})`,
 			for: '2m',
 			severity: 'critical',
 			service: META_SERVICE,

@@ -28,6 +28,9 @@ export function n8nAlerts(cfg: RagopsConfig): AlertingRule[] {
 			alert: 'N8nDown',
 			expr: `up{job=${q(JOBS.n8n)}} == 0`,
 			for: '2m',
+			// Held after n8n is back until its health watch has pushed again, so the
+			// inhibited RagOpsHealthPushesStale resolves before the inhibition ends.
+			keepFiringFor: cfg.alerting.downHold,
 			severity: 'critical',
 			service: JOBS.n8n,
 			summary: 'n8n cannot be scraped: health checks, ingestion and backups are not running.',

@@ -31,6 +31,8 @@ export interface AlertingRule {
 	alert: string;
 	expr: string;
 	for: string;
+	/** Prometheus ≥ 2.42 (the local promtool 2.42 and the pinned v3.5 image both take it). */
+	keep_firing_for?: string;
 	labels: Record<string, string>;
 	annotations: Record<string, string>;
 }
@@ -49,6 +51,7 @@ export interface AlertSpec {
 	alert: string;
 	expr: string;
 	for: string;
+	keepFiringFor?: string;
 	severity: Severity;
 	/** Static service label; omit only when every series of `expr` already carries `service`. */
 	service?: string;
@@ -72,6 +75,7 @@ export function alertRule(cfg: RagopsConfig, spec: AlertSpec): AlertingRule {
 		alert: spec.alert,
 		expr: spec.expr,
 		for: spec.for,
+		...(spec.keepFiringFor ? { keep_firing_for: spec.keepFiringFor } : {}),
 		labels: { severity: spec.severity, ...(spec.service ? { service: spec.service } : {}), ...(spec.labels ?? {}) },
 		annotations: {
 			summary: spec.summary,

@@ -4,8 +4,9 @@
  * (Google SRE workbook, ch. 5 "Alerting on SLOs") and the cause alerts.
  */
 import { ragApiMetricsOf, type RagopsConfig, type ServiceConfig } from '../../config/schema';
-import { parseDuration } from '../../duration';
+import { formatDuration, parseDuration } from '../../duration';
 import { alertRule, DASHBOARDS, num, q, type AlertingRule, type RecordingRule } from './model';
+import { recentlyDown } from './services';
 
 /** Windows the burn-rate alerts read; each gets a recorded ratio. */
 export const SLO_WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'] as const;
@@ -111,11 +112,17 @@ export function ragApiSloAlerts(cfg: RagopsConfig): AlertingRule[] {
 			const budget = Number((1 - o.target / 100).toPrecision(12));
 			for (const severity of ['critical', 'warning'] as const) {
 				const pairs = BURN_RATES[severity];
+				// After an outage its errors stay in the short windows for up to the longest
+				// of them; an outage a Down alert (of the service or of what it depends on)
+				// paged must not page again from here, during it or after it.
+				const longestShort = formatDuration(Math.max(...pairs.map(([, short]) => parseDuration(short))));
+				const down = recentlyDown(cfg, [s.name, ...s.dependsOn], longestShort);
+				const burning = burnExpr(o.record, s.name, budget, pairs);
 				const ratio = o.record === RECORD.errorRatio ? 'of requests failed' : 'of requests were slow';
 				alerts.push(
 					alertRule(cfg, {
 						alert: o.alert,
-						expr: burnExpr(o.record, s.name, budget, pairs),
+						expr: down ? `(${burning}) unless on () ${down}` : burning,
 						// The short window already debounces; `for` only rides out a single noisy evaluation.
 						for: severity === 'critical' ? '2m' : '15m',
 						severity,

@@ -3,7 +3,8 @@
  * symptom (a critical service pages); a failing metrics scrape of a service
  * that is otherwise healthy only blinds dashboards and SLOs (warning).
  */
-import type { RagopsConfig } from '../../config/schema';
+import type { RagopsConfig, ServiceConfig } from '../../config/schema';
+import { formatDuration, parseDuration } from '../../duration';
 import { JOBS } from '../endpoints';
 import { goTemplateText } from '../../escape';
 import { alertRule, DASHBOARDS, q, type AlertingRule } from './model';
@@ -12,6 +13,36 @@ import { kindPrefix } from './names';
 /** `<Prefix>Down` alert names, one per service kind in use (the inhibition rules need them). */
 export function downAlertNames(cfg: RagopsConfig): string[] {
 	return [...new Set(cfg.services.filter((s) => s.healthPath || s.metricsPath).map((s) => `${kindPrefix(s.kind)}Down`)), 'N8nDown'].sort();
+}
+
+/**
+ * `keep_firing_for` of a service's Down alert. A Down alert is the page for an
+ * outage, and its inhibition must outlive the outage as long as its
+ * consequences do: the service's cause alerts read 5-minute windows, and a
+ * crash loop comes back up for a minute at a time. A service others depend on
+ * holds twice as long, because its dependents recover after it and their own
+ * Down alerts (hold included) must end while it still inhibits them.
+ */
+export function downHold(cfg: RagopsConfig, s: Pick<ServiceConfig, 'name'>): string {
+	const hold = parseDuration(cfg.alerting.downHold);
+	const dependedOn = cfg.services.some((other) => other.dependsOn.includes(s.name));
+	return formatDuration(dependedOn ? 2 * hold : hold);
+}
+
+/**
+ * Non-empty while a Down alert of one of `names` fired within the last `window`
+ * (held firing included). Alerts whose expression lags an outage by longer than
+ * any inhibition can hold (the SLO burn rates: their short windows keep burning
+ * for up to that window after recovery) use it to not page for an outage a
+ * Down alert already paged.
+ */
+export function recentlyDown(cfg: RagopsConfig, names: string[], window: string): string | undefined {
+	const watched = cfg.services.filter((s) => names.includes(s.name) && (s.healthPath || s.metricsPath));
+	if (watched.length === 0) return undefined;
+	const alertnames = [...new Set(watched.map((s) => `${kindPrefix(s.kind)}Down`))].sort();
+	const services = watched.map((s) => s.name).sort();
+	const re = (list: string[]) => q(list.join('|'));
+	return `max_over_time(ALERTS{alertstate="firing",alertname=~${re(alertnames)},service=~${re(services)}}[${window}])`;
 }
 
 export function serviceDownAlerts(cfg: RagopsConfig): AlertingRule[] {
@@ -24,6 +55,7 @@ export function serviceDownAlerts(cfg: RagopsConfig): AlertingRule[] {
 					alert: `${kindPrefix(s.kind)}Down`,
 					expr: `probe_success{job=${q(JOBS.blackbox)},service=${q(s.name)}} == 0`,
 					for: '2m',
+					keepFiringFor: downHold(cfg, s),
 					severity: s.critical ? 'critical' : 'warning',
 					service: s.name,
 					summary: `A ${s.kind} service fails its health probe.`,
@@ -37,6 +69,7 @@ export function serviceDownAlerts(cfg: RagopsConfig): AlertingRule[] {
 					alert: `${kindPrefix(s.kind)}Down`,
 					expr: `up{job=${q(s.name)}} == 0`,
 					for: '2m',
+					keepFiringFor: downHold(cfg, s),
 					severity: s.critical ? 'critical' : 'warning',
 					service: s.name,
 					summary: `A ${s.kind} service cannot be scraped.`,
