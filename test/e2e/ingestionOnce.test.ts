@@ -26,6 +26,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { startIngestionApi, type IngestionApi } from '../../examples/stack/ingestionApi';
+import { localiseWorkflow, type Workflow } from '../../examples/stack/workflows';
 import { signPayload } from '../../nodes/shared/hmac';
 import { QueueCluster } from '../support/n8n/queue';
 import type { N8nServer } from '../support/n8n/server';
@@ -68,11 +69,12 @@ describe.each([['regular'], ['queue']] as const)('%s mode', (mode) => {
 			bed = await N8nTestBed.create();
 		}
 		// The names the shipped workflow references; n8n links them by name on import.
-		await bed.importCredentials([
+		const [, slackId] = await bed.importCredentials([
 			{ name: 'RagOps GitHub Webhook Secret', type: 'ragOpsWebhookSecretApi', data: { secret: SECRET } },
 			{ name: 'RagOps Slack', type: 'slackApi', data: { accessToken: 'not-a-token' } },
 		]);
-		const wf = readWorkflow(WORKFLOW);
+		// As a user going live: the shipped webhook trigger enabled, a Slack credential picked.
+		const wf = localiseWorkflow(readWorkflow(WORKFLOW) as unknown as Workflow, {}, { slackApi: { id: slackId!, name: 'RagOps Slack' } });
 		for (const node of wf.nodes.filter((n) => n.type === 'n8n-nodes-ragops.ragIngestion')) {
 			node.parameters = {
 				...node.parameters,

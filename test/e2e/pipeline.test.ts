@@ -154,7 +154,7 @@ beforeAll(async () => {
 		{ name: 'RagOps Pushgateway', type: 'ragOpsPushgatewayApi', data: { url: pgw.url } },
 		{ name: 'RagOps Qdrant', type: 'ragOpsQdrantApi', data: { url: stack.urls.qdrant, apiKey: 'pipeline-key' } },
 	]);
-	const vars = { __INGESTION__: stack.urls.ingestion, __PGW_CRED__: pgwId!, __QDRANT_CRED__: qdrantId! };
+	const vars = { __INGESTION__: stack.urls.ingestion, __RAGAPI__: stack.urls.ragApi, __PGW_CRED__: pgwId!, __QDRANT_CRED__: qdrantId! };
 
 	// Batch work first, through `n8n execute` (before `n8n start`: one process on the SQLite DB at a time).
 	// handbook succeeds (writes the manifest), docs fails; a backup is created, downloaded and verified.
