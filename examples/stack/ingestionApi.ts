@@ -41,6 +41,9 @@ import { join } from 'node:path';
 
 import Database from 'better-sqlite3';
 
+import { indexDocs, REINDEX_MODES, type IndexResult, type ReindexMode } from './docsIndexer';
+import type { QdrantTarget } from './qdrantRest';
+
 export type RunOutcome = 'succeed' | 'fail';
 export type Outcome = RunOutcome | 'hang';
 
@@ -71,6 +74,14 @@ export interface IngestionApiOptions {
 	pollsUntilDone?: number;
 	/** The behaviour of sources without their own (default: succeed). */
 	defaultBehaviour?: SourceBehaviour;
+	/**
+	 * The pipeline a successful run performs: chunk the markdown under `docsDir` and replace
+	 * the Qdrant collection's points with it (docsIndexer.ts). Without it a run only records
+	 * itself and writes the manifest.
+	 */
+	index?: { qdrant: QdrantTarget; docsDir: string };
+	/** How runs re-index (default `good`); `bad` is the broken re-index of the demo and tests. */
+	reindexMode?: ReindexMode;
 }
 
 export interface IngestionRunView {
@@ -108,10 +119,15 @@ export interface IngestionApi {
 	readonly statusRequests: number;
 	behave(source: string, behaviour: SourceBehaviour): void;
 	setOutcome(source: string, outcome: RunOutcome): void;
-	/** Ends any running run of `source` successfully (an operator, or a late finish). */
-	finish(source: string): void;
+	/** Ends any running run of `source` successfully (an operator, or a late finish); resolves once it is recorded. */
+	finish(source: string): Promise<void>;
 	/** Rewrites latest.json as if generated `ageSeconds` ago (creates it when no run succeeded yet). */
 	backdateManifest(ageSeconds: number): void;
+	/** How the next runs re-index (also `POST /admin/reindex-mode {"mode": "good"|"bad"}`). */
+	readonly reindexMode: ReindexMode;
+	setReindexMode(mode: ReindexMode): void;
+	/** Runs the pipeline now, outside any run (no run row, no manifest): how the stack seeds its collection. */
+	rebuildIndex(): Promise<IndexResult>;
 	stop(): Promise<void>;
 }
 
@@ -263,19 +279,53 @@ export async function startIngestionApi(options: IngestionApiOptions = {}): Prom
 		writeFileSync(manifestFile, JSON.stringify(manifest, null, 2));
 	};
 
-	const finishRun = (row: RunRow, outcome: RunOutcome) => {
-		const b = behaviourOf(row.source);
-		const failed = outcome === 'fail';
-		const changed = complete.run(
-			failed ? 'failed' : 'succeeded',
-			new Date().toISOString(),
-			failed ? 0 : (b.documents ?? RUN_COUNTS.documents),
-			failed ? 0 : (b.chunks ?? RUN_COUNTS.chunks),
-			JSON.stringify(failed ? [FAILURE] : []),
-			row.seq,
-		).changes;
-		// A failed run leaves the previous manifest alone: the index still holds the last good content.
-		if (changed === 1 && !failed) writeManifest(runIdOf(row.seq), new Date());
+	let reindexMode: ReindexMode = options.reindexMode ?? 'good';
+	// One pipeline at a time: two runs finishing together must not interleave their deletes and upserts.
+	let indexing: Promise<unknown> = Promise.resolve();
+	const rebuildIndex = (): Promise<IndexResult> => {
+		const index = options.index;
+		if (!index) return Promise.reject(new Error('this ingestion service has no index configured'));
+		const next = indexing.then(() => indexDocs(index.qdrant, index.docsDir, reindexMode));
+		indexing = next.catch(() => undefined);
+		return next;
+	};
+
+	/**
+	 * Ends a run. With an index configured a succeeding run first performs the pipeline (and fails,
+	 * with the pipeline's error, when Qdrant refuses); without one this completes synchronously, as
+	 * the tests' hooks expect. A run is finished once: concurrent polls share the same finish.
+	 */
+	const finishing = new Map<number, Promise<void>>();
+	const finishRun = (row: RunRow, outcome: RunOutcome): Promise<void> => {
+		const pending = finishing.get(row.seq);
+		if (pending) return pending;
+		const work = (async () => {
+			const b = behaviourOf(row.source);
+			let failed = outcome === 'fail';
+			let errors = failed ? [FAILURE] : [];
+			let counts = { documents: b.documents ?? RUN_COUNTS.documents, chunks: b.chunks ?? RUN_COUNTS.chunks };
+			if (!failed && options.index) {
+				try {
+					const written = await rebuildIndex();
+					counts = { documents: b.documents ?? written.documents, chunks: b.chunks ?? written.chunks };
+				} catch (error) {
+					failed = true;
+					errors = [`writing the index to Qdrant failed: ${(error as Error).message}`];
+				}
+			}
+			const changed = complete.run(
+				failed ? 'failed' : 'succeeded',
+				new Date().toISOString(),
+				failed ? 0 : counts.documents,
+				failed ? 0 : counts.chunks,
+				JSON.stringify(errors),
+				row.seq,
+			).changes;
+			// A failed run leaves the previous manifest alone: the index still holds the last good content.
+			if (changed === 1 && !failed) writeManifest(runIdOf(row.seq), new Date());
+		})().finally(() => finishing.delete(row.seq));
+		finishing.set(row.seq, work);
+		return work;
 	};
 
 	/**
@@ -345,15 +395,34 @@ export async function startIngestionApi(options: IngestionApiOptions = {}): Prom
 			return send(res, 200, { status: 'healthy', index: { config_hash: CONFIG_HASH, schema_version: SCHEMA_VERSION } });
 		}
 		if (req.method === 'GET' && /^\/manifests(\/[a-z0-9-]+)?\/latest\.json$/.test(url)) {
+			let manifest: Buffer;
 			try {
 				if (!manifestFile) throw new Error('no manifest dir');
-				res.writeHead(200, { 'content-type': 'application/json' });
-				return void res.end(readFileSync(manifestFile));
+				// Read before answering: a missing file must become a 404, not a 200 cut short.
+				manifest = readFileSync(manifestFile);
 			} catch {
 				return send(res, 404, { error: 'no manifest yet: no ingestion run has succeeded' });
 			}
+			res.writeHead(200, { 'content-type': 'application/json' });
+			return void res.end(manifest);
 		}
 		if (req.method === 'POST' && url === '/runs') return handleStart(req, res);
+		// The demo's and the tests' switch for the next runs: a good or a broken re-index.
+		if (url === '/admin/reindex-mode' && (req.method === 'POST' || req.method === 'GET')) {
+			if (req.method === 'POST') {
+				let mode: unknown;
+				try {
+					mode = (JSON.parse(await readBody(req)) as { mode?: unknown }).mode;
+				} catch {
+					mode = undefined;
+				}
+				if (!REINDEX_MODES.includes(mode as ReindexMode)) {
+					return send(res, 400, { error: `mode must be one of ${REINDEX_MODES.map((m) => `"${m}"`).join(', ')}` });
+				}
+				reindexMode = mode as ReindexMode;
+			}
+			return send(res, 200, { mode: reindexMode });
+		}
 		const m = /^\/runs\/([^/?]+)$/.exec(url);
 		if (req.method === 'GET' && m) {
 			statusRequests++;
@@ -362,7 +431,7 @@ export async function startIngestionApi(options: IngestionApiOptions = {}): Prom
 			const b = behaviourOf(row.source);
 			if (row.status === 'running' && b.outcome !== 'hang') {
 				recordPoll.run(row.seq);
-				if (row.polls + 1 > (b.pollsUntilDone ?? options.pollsUntilDone ?? 1)) finishRun(row, b.outcome);
+				if (row.polls + 1 > (b.pollsUntilDone ?? options.pollsUntilDone ?? 1)) await finishRun(row, b.outcome);
 			}
 			return send(res, 200, viewOf(bySeq.get(row.seq) as RunRow));
 		}
@@ -397,10 +466,18 @@ export async function startIngestionApi(options: IngestionApiOptions = {}): Prom
 		},
 		behave: (source, behaviour) => behaviours.set(source, behaviour),
 		setOutcome: (source, outcome) => behaviours.set(source, { ...behaviourOf(source), outcome }),
-		finish: (source) => {
+		finish: async (source) => {
 			const row = runningOf.get(source) as RunRow | undefined;
-			if (row) finishRun(row, 'succeed');
+			if (row) await finishRun(row, 'succeed');
 		},
+		get reindexMode() {
+			return reindexMode;
+		},
+		setReindexMode: (mode) => {
+			if (!REINDEX_MODES.includes(mode)) throw new Error(`reindex mode must be one of ${REINDEX_MODES.join(', ')}`);
+			reindexMode = mode;
+		},
+		rebuildIndex,
 		backdateManifest: (ageSeconds) => {
 			let runId = 'backdated';
 			try {
@@ -410,13 +487,16 @@ export async function startIngestionApi(options: IngestionApiOptions = {}): Prom
 			}
 			writeManifest(runId, new Date(Date.now() - ageSeconds * 1000));
 		},
-		stop: () =>
-			new Promise<void>((resolve) => {
+		stop: async () => {
+			// Runs being finished write to the database: let them end before it closes.
+			await Promise.allSettled([...finishing.values(), indexing]);
+			await new Promise<void>((resolve) => {
 				server.closeAllConnections();
 				server.close(() => {
 					db.close();
 					resolve();
 				});
-			}),
+			});
+		},
 	};
 }

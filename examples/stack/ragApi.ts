@@ -11,8 +11,11 @@
  *   a bucket at the SLO threshold (the latency SLO reads `le=<threshold>`);
  * - `POST /query` `{"question", "k"}` answers `{"question", "documents": [{id,
  *   score, text}]}` and records both metrics: the top k (default 5) of a real
- *   full-text search over a corpus when one is given (`corpus`: the stack
- *   passes this repository's docs/, see docsSearch.ts), a canned result otherwise;
+ *   full-text search (docsSearch.ts's BM25) over what a Qdrant collection holds
+ *   now (`qdrant`: the stack passes its `docs` collection, which the ingestion
+ *   service fills; see qdrantCorpus.ts for how the index follows the collection),
+ *   or over a fixed index (`corpus`), or a canned result when neither is given.
+ *   When Qdrant cannot be read, `/query` answers 503 (counted like any 5xx);
  * - `GET /v1/auth/check` checks the bearer token (`apiToken`, default
  *   `example-rag-token`): 200 `{authenticated: true}` with it, 401 without or
  *   with another one. It is what a *RagOps Service API* credential's Test URL
@@ -30,6 +33,8 @@ import type { AddressInfo } from 'node:net';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 import type { DocsIndex } from './docsSearch';
+import { qdrantCorpus } from './qdrantCorpus';
+import type { QdrantTarget } from './qdrantRest';
 
 export interface RagApiMetricNames {
 	requestsTotal: string;
@@ -57,7 +62,9 @@ export interface RagApiOptions {
 	sloThreshold?: number;
 	/** Also expose prom-client's process/nodejs default metrics (what a real service would). */
 	defaultMetrics?: boolean;
-	/** What `/query` searches; without it `/query` answers a canned result. */
+	/** The Qdrant collection `/query` searches (its points' payloads `{doc_id, heading, text}`); wins over `corpus`. */
+	qdrant?: QdrantTarget;
+	/** A fixed index `/query` searches; without it and `qdrant`, `/query` answers a canned result. */
 	corpus?: DocsIndex;
 	/** Bearer token `GET /v1/auth/check` accepts (default `example-rag-token`). */
 	apiToken?: string;
@@ -122,6 +129,11 @@ export async function startRagApi(options: RagApiOptions = {}): Promise<RagApi> 
 	latency.zero({ [names.routeLabel]: '/query' });
 
 	let failing = false;
+	const fromQdrant = options.qdrant ? qdrantCorpus(options.qdrant) : undefined;
+	const search = async (question: string, k: number) => {
+		if (fromQdrant) return (await fromQdrant.current()).search(question, k);
+		return options.corpus ? options.corpus.search(question, k) : DOCS;
+	};
 	const handle = async (req: IncomingMessage, res: ServerResponse) => {
 		const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
 		if (req.method === 'GET' && path === '/healthz') {
@@ -156,9 +168,17 @@ export async function startRagApi(options: RagApiOptions = {}): Promise<RagApi> 
 			} catch {
 				question = '';
 			}
-			const code = failing ? 503 : 200;
-			const documents = options.corpus ? options.corpus.search(question, k) : DOCS;
-			send(res, code, failing ? { error: 'embedding service unavailable' } : { question, documents });
+			let code = failing ? 503 : 200;
+			let answer: unknown = { error: 'embedding service unavailable' };
+			if (!failing) {
+				try {
+					answer = { question, documents: await search(question, k) };
+				} catch (error) {
+					code = 503;
+					answer = { error: `vector store unavailable: ${(error as Error).message}` };
+				}
+			}
+			send(res, code, answer);
 			end();
 			requests.inc({ [names.routeLabel]: '/query', [names.statusLabel]: String(code) });
 			return;

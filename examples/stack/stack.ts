@@ -1,19 +1,32 @@
 /**
- * The example RAG stack in one call: the RAG API (searching this
- * repository's docs/ with the full-text index of docsSearch.ts), the ingestion API (which
- * writes the freshness manifest) and the Qdrant snapshot-API stand-in from
- * test/support (it follows Qdrant's documented snapshot API field for field;
- * there is no Qdrant binary on these machines). Everything listens on
- * 127.0.0.1; `stop()` closes all of it.
+ * The example RAG stack in one call, wired like a real one around Qdrant:
+ * - the Qdrant stand-in from test/support (collections, points and snapshot
+ *   API held to Qdrant 1.19.0's source; there is no Qdrant binary on these
+ *   machines), which holds the `docs` collection;
+ * - the ingestion service (ingestionApi.ts): every successful run chunks this
+ *   repository's docs/ and replaces the `docs` collection's points over
+ *   Qdrant's REST API (docsIndexer.ts; `setReindexMode('bad')` or
+ *   `POST /admin/reindex-mode {"mode":"bad"}` makes the next runs a broken
+ *   re-index), then writes the freshness manifest;
+ * - the RAG API (ragApi.ts), whose `/query` ranks what the `docs` collection
+ *   holds now (qdrantCorpus.ts): a re-index or a snapshot restore changes the
+ *   answers as it changes the collection.
+ * At start the collection is seeded by one good pass of the ingestion
+ * pipeline (no run recorded, no manifest written: the services look as if
+ * nothing ran yet), so `/query` gives the good answers from the first request.
+ * Everything listens on 127.0.0.1; `stop()` closes all of it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QdrantStandIn } from '../../test/support/qdrantStandIn';
-import { buildIndex, readDocs } from './docsSearch';
 import { startIngestionApi, type IngestionApi } from './ingestionApi';
 import { startRagApi, type RagApi, type RagApiOptions } from './ragApi';
+
+/** The collection the ingestion service fills and the RAG API searches. */
+export const DOCS_COLLECTION = 'docs';
+/** The corpus: this repository's docs/. */
+export const DOCS_DIR = join(__dirname, '..', '..', 'docs');
 
 export interface StackOptions {
 	/** 0 or omitted: a free port each. The Qdrant stand-in always takes a free port (its API has no port option). */
@@ -24,7 +37,7 @@ export interface StackOptions {
 	/** SQLite file of the ingestion API's runs and idempotency keys (kept across restarts); in memory when omitted. */
 	ingestionDataPath?: string;
 	ragApi?: Omit<RagApiOptions, 'port'>;
-	/** Collections the Qdrant stand-in has at start (default ["docs"]). */
+	/** Collections the Qdrant stand-in has at start besides `docs`, which the seed ingestion creates and fills. */
 	collections?: string[];
 	qdrantApiKey?: string;
 }
@@ -47,19 +60,20 @@ export async function startExampleStack(options: StackOptions = {}): Promise<Exa
 		if (ownDir) rmSync(ownDir, { recursive: true, force: true });
 	};
 	try {
-		const corpus = options.ragApi?.corpus ?? buildIndex(readDocs(join(__dirname, '..', '..', 'docs')));
-		const ragApi = await startRagApi({ ...options.ragApi, corpus, port: options.ragApiPort ?? 0 });
-		started.push(() => ragApi.stop());
+		const qdrant = new QdrantStandIn({ collections: (options.collections ?? []).filter((c) => c !== DOCS_COLLECTION), apiKey: options.qdrantApiKey });
+		await qdrant.start();
+		started.push(() => qdrant.stop());
+		const target = { url: qdrant.url, collection: DOCS_COLLECTION, apiKey: options.qdrantApiKey };
 		const ingestion = (await startIngestionApi({
 			port: options.ingestionPort ?? 0,
 			manifestDir: options.manifestDir ?? ownDir!,
 			dataPath: options.ingestionDataPath,
+			index: { qdrant: target, docsDir: DOCS_DIR },
 		})) as ExampleStack['ingestion'];
 		started.push(() => ingestion.stop());
-		const qdrant = new QdrantStandIn({ collections: options.collections ?? ['docs'], apiKey: options.qdrantApiKey });
-		await qdrant.start();
-		started.push(() => qdrant.stop());
-		serveQdrantProbes(qdrant);
+		await ingestion.rebuildIndex();
+		const ragApi = await startRagApi({ ...options.ragApi, qdrant: options.ragApi?.corpus ? undefined : target, port: options.ragApiPort ?? 0 });
+		started.push(() => ragApi.stop());
 		return {
 			ragApi,
 			ingestion,
@@ -78,27 +92,4 @@ export async function startExampleStack(options: StackOptions = {}): Promise<Exa
 		await stop();
 		throw error;
 	}
-}
-
-/**
- * Qdrant's Kubernetes probes (`/healthz`, `/livez`, `/readyz`: 200 with a
- * short text, no API key needed — qdrant.tech/documentation/guides/monitoring)
- * are not part of the snapshot-API stand-in, but the health watch's `qdrant`
- * preset probes `/readyz`. Answered here, in front of the stand-in's own
- * handler, rather than editing the shared stand-in.
- */
-function serveQdrantProbes(qdrant: QdrantStandIn): void {
-	const server = (qdrant as unknown as { server?: Server }).server;
-	if (!server) return;
-	const handlers = server.listeners('request') as Array<(req: IncomingMessage, res: ServerResponse) => void>;
-	server.removeAllListeners('request');
-	server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-		const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
-		if (req.method === 'GET' && ['/healthz', '/livez', '/readyz'].includes(path)) {
-			res.writeHead(200, { 'content-type': 'text/plain' });
-			res.end(path === '/readyz' ? 'all shards are ready' : `${path.slice(1)} check passed`);
-			return;
-		}
-		for (const handle of handlers) handle.call(server, req, res);
-	});
 }

@@ -1,6 +1,7 @@
 /**
- * A local stand-in for Qdrant's REST API as far as the Qdrant Backup node and
- * the health preset use it (no Qdrant binary is reachable from these machines).
+ * A local stand-in for Qdrant's REST API as far as the Qdrant Backup node, the
+ * health preset and the example stack use it (no Qdrant binary is reachable
+ * from these machines): collections, points, snapshots.
  *
  * Held to Qdrant v1.19.0's source, not only its docs (qdrant/qdrant at the
  * `Bump version to 1.19.0` commit; test/unit/backup/qdrantContract.test.ts
@@ -10,6 +11,17 @@
  *   `PUT /collections/{c}/snapshots/recover`, `POST /collections/{c}/snapshots/upload`,
  *   `POST|GET /snapshots`, `GET|DELETE /snapshots/{name}`, `GET /collections`,
  *   `GET /collections/{c}`, `GET /telemetry`, `GET /`, `/healthz`, `/livez`, `/readyz`;
+ *   and (collections_api.rs, update_api.rs, retrieve_api.rs, count_api.rs) `PUT|DELETE
+ *   /collections/{c}` (create with a vectors config → `true`, an existing name 409
+ *   "Wrong input: Collection `c` already exists!"; delete → `true`, or `false` when
+ *   missing; the collection's snapshot folder survives, as in Qdrant),
+ *   `GET /collections/{c}/exists`, `PUT /collections/{c}/points` (upsert, list or batch),
+ *   `POST /collections/{c}/points/delete` (ids or filter), `POST …/points/scroll`,
+ *   `POST …/points/count`, `POST /collections/{c}/points` (retrieve by ids): updates
+ *   answer an UpdateResult `{operation_id, status: completed|acknowledged}` (200 either
+ *   way: update_api uses `process_response`, not the 202 of snapshot tasks); bodies,
+ *   ids, vectors and filters as qdrantPoints.ts describes; `points_count` in the
+ *   collection info counts the points (unless a test overrides `collectionState`);
  * - answers (src/actix/helpers.rs, lib/api/src/rest/models.rs): `{result, status: "ok", time}`;
  *   `wait=false` → **202** `{status: "accepted", time}` (no `result`, the task goes on);
  *   errors `{status: {error: "<StorageError text>"}, time}` with the code of its kind
@@ -48,7 +60,14 @@
  *   temporary proxy segments, lib/collection/src/shards/local_shard/mod.rs).
  *
  * Snapshot bytes are either a Buffer or generated on the fly from a seed, so a
- * 2 GiB snapshot costs no memory here either.
+ * 2 GiB snapshot costs no memory here either. A snapshot made by `POST
+ * /collections/{c}/snapshots` starts with the collection's state (vectors config
+ * and points, qdrantPoints.encodeCollectionState), padded with seeded bytes up to
+ * `createdSnapshotSize`; recovering such a snapshot (URL, file:// or upload)
+ * replaces the collection's config and points with it, as a Qdrant recovery
+ * replaces the shard's data. Bytes without that state (seeded `addSnapshot`
+ * content, arbitrary uploads) recover as before: the collection exists
+ * afterwards, its points are left as they were.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, get as httpGet, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -58,6 +77,25 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createBrotliCompress, createDeflate, createGzip } from 'node:zlib';
 
+import {
+	QdrantError as Refusal,
+	decodeCollectionState,
+	encodeCollectionState,
+	isObject,
+	compareIds as comparePointIds,
+	parsePointId,
+	parseUpsert,
+	parseVectorsConfig,
+	pointKey,
+	selectPayload,
+	selectPoints,
+	selectVector,
+	type CollectionData,
+	type PointId,
+	type StoredPoint,
+	type VectorsConfig,
+} from './qdrantPoints';
+
 export interface SnapshotDescription {
 	name: string;
 	creation_time: string | null;
@@ -65,8 +103,12 @@ export interface SnapshotDescription {
 	checksum?: string;
 }
 
-/** Where a snapshot's bytes come from. */
-export type SnapshotContent = Buffer | { size: number; seed: number };
+/**
+ * Where a snapshot's bytes come from: a Buffer, or generated from a seed
+ * (`head`, when given, is the first bytes: a collection's state, the rest is
+ * seeded padding up to `size`).
+ */
+export type SnapshotContent = Buffer | { size: number; seed: number; head?: Buffer };
 
 interface StoredSnapshot {
 	name: string;
@@ -167,8 +209,10 @@ export function* contentChunks(content: SnapshotContent): Generator<Buffer> {
 		for (let off = 0; off < content.length; off += CHUNK) yield content.subarray(off, off + CHUNK);
 		return;
 	}
+	const head = content.head ?? Buffer.alloc(0);
+	for (let off = 0; off < head.length; off += CHUNK) yield head.subarray(off, off + CHUNK);
 	const block = seededBlock(content.seed);
-	for (let off = 0; off < content.size; off += GENERATED_CHUNK) {
+	for (let off = head.length; off < content.size; off += GENERATED_CHUNK) {
 		yield block.subarray(0, Math.min(GENERATED_CHUNK, content.size - off));
 	}
 }
@@ -205,19 +249,20 @@ export interface LoggedRequest {
 	acceptEncoding?: string;
 }
 
-class Refusal extends Error {
-	constructor(
-		readonly code: number,
-		message: string,
-	) {
-		super(message);
-	}
-}
 
 const STATUS_TEXT: Record<number, string> = { 404: 'Not Found', 500: 'Internal Server Error' };
 
+/** The vectors config of a collection made without one (constructor `collections`, recovery of an opaque snapshot). */
+export const DEFAULT_VECTORS: VectorsConfig = { size: 4, distance: 'Cosine' };
+
 export class QdrantStandIn {
+	/** The collections that exist, each with its snapshot folder. */
 	readonly collections = new Map<string, Map<string, StoredSnapshot>>();
+	/** Each existing collection's vectors config and points (the points API, and what a snapshot carries). */
+	readonly data = new Map<string, CollectionData>();
+	/** Snapshot folders of deleted collections: Qdrant keeps `snapshots/<collection>/` when a collection is deleted. */
+	private readonly detachedSnapshots = new Map<string, Map<string, StoredSnapshot>>();
+	private operationId = 0;
 	/** Full-storage snapshots (`/snapshots`). */
 	readonly storageSnapshots = new Map<string, StoredSnapshot>();
 	/** Collection state for `GET /collections/{c}` (default green, ok, 0 points). */
@@ -235,7 +280,7 @@ export class QdrantStandIn {
 
 	constructor(opts: StandInOptions = {}) {
 		this.opts = opts;
-		for (const c of opts.collections ?? []) this.collections.set(c, new Map());
+		for (const c of opts.collections ?? []) this.collectionStore(c, true);
 	}
 
 	get url(): string {
@@ -318,9 +363,19 @@ export class QdrantStandIn {
 		return this.opts.now ? this.opts.now() : new Date();
 	}
 
-	private collectionStore(name: string, create = false): Map<string, StoredSnapshot> | undefined {
-		if (!this.collections.has(name) && create) this.collections.set(name, new Map());
+	private collectionStore(name: string, create = false, vectors: VectorsConfig = DEFAULT_VECTORS): Map<string, StoredSnapshot> | undefined {
+		if (!this.collections.has(name) && create) {
+			this.collections.set(name, this.detachedSnapshots.get(name) ?? new Map());
+			this.detachedSnapshots.delete(name);
+			this.data.set(name, { vectors, points: new Map() });
+		}
 		return this.collections.get(name);
+	}
+
+	/** A collection's points in id order (for tests: what a search would see). */
+	points(collection: string): StoredPoint[] {
+		const data = this.data.get(collection);
+		return data ? selectPoints(data, undefined) : [];
 	}
 
 	private counters(collection: string) {
@@ -448,6 +503,34 @@ export class QdrantStandIn {
 			req.resume();
 			return this.collectionInfo(res, parts[1]!);
 		}
+		if (parts[0] === 'collections' && parts.length === 2 && (method === 'PUT' || method === 'DELETE')) {
+			requireWrite();
+			const body = method === 'PUT' ? await this.readJson(req) : (req.resume(), undefined);
+			return method === 'PUT' ? this.createCollection(res, parts[1]!, body) : this.deleteCollection(res, parts[1]!);
+		}
+		if (parts[0] === 'collections' && parts.length === 3 && parts[2] === 'exists' && method === 'GET') {
+			req.resume();
+			return this.ok(res, { exists: this.collections.has(parts[1]!) });
+		}
+		if (parts[0] === 'collections' && parts[2] === 'points') {
+			const route = `${method} ${parts.slice(3).join('/')}`;
+			if (['PUT ', 'POST delete', 'POST scroll', 'POST count', 'POST '].includes(route)) {
+				if (route === 'PUT ' || route === 'POST delete') requireWrite();
+				const wait = this.waitParam(url);
+				const ordering = url.searchParams.get('ordering');
+				if (ordering !== null && !['weak', 'medium', 'strong'].includes(ordering)) {
+					throw new Refusal(400, `Deserialize error in query parameters: unknown variant \`${ordering}\`, expected one of \`weak\`, \`medium\`, \`strong\``);
+				}
+				const body = await this.readJson(req);
+				const data = this.data.get(parts[1]!);
+				if (!data) throw new Refusal(404, `Not found: Collection \`${parts[1]!}\` doesn't exist!`);
+				if (route === 'PUT ') return this.upsert(res, data, body, wait);
+				if (route === 'POST delete') return this.deletePoints(res, data, body, wait);
+				if (route === 'POST scroll') return this.scroll(res, data, body);
+				if (route === 'POST count') return this.ok(res, { count: selectPoints(data, isObject(body) ? body.filter : undefined).length });
+				return this.retrieve(res, data, body);
+			}
+		}
 
 		if (parts[0] === 'collections' && parts[2] === 'snapshots' && parts.length >= 3) {
 			const collection = parts[1]!;
@@ -477,12 +560,106 @@ export class QdrantStandIn {
 		this.text(res, 404, '');
 	}
 
+	/** A JSON body as actix's Json extractor reads it: unparsable (or empty) is a 400 "Format error in JSON body". */
+	private async readJson(req: IncomingMessage): Promise<unknown> {
+		const text = (await this.readBody(req)).toString('utf8');
+		try {
+			return JSON.parse(text) as unknown;
+		} catch (error) {
+			throw new Refusal(400, `Format error in JSON body: ${text.trim() === '' ? 'EOF while parsing a value at line 1 column 0' : (error as Error).message}`);
+		}
+	}
+
+	/** `PUT /collections/{c}` (collections_api.rs → create_collection): `true`; an existing name is 409 AlreadyExists. */
+	private createCollection(res: ServerResponse, name: string, body: unknown): void {
+		if (!isObject(body)) throw new Refusal(400, 'Format error in JSON body: invalid type, expected struct CreateCollection');
+		const vectors = parseVectorsConfig(body.vectors);
+		if (this.collections.has(name)) throw new Refusal(409, `Wrong input: Collection \`${name}\` already exists!`);
+		this.collectionStore(name, true, vectors);
+		this.ok(res, true);
+	}
+
+	/** `DELETE /collections/{c}`: `true` when it existed, `false` otherwise (toc delete_collection). Its snapshots stay. */
+	private deleteCollection(res: ServerResponse, name: string): void {
+		const store = this.collections.get(name);
+		if (store) {
+			this.detachedSnapshots.set(name, store);
+			this.collections.delete(name);
+			this.data.delete(name);
+			this.collectionState.delete(name);
+		}
+		this.ok(res, store !== undefined);
+	}
+
+	/** UpdateResult: `completed` when the client waited, `acknowledged` otherwise (the change is applied either way here). */
+	private updated(res: ServerResponse, wait: boolean): void {
+		this.ok(res, { operation_id: this.operationId++, status: wait ? 'completed' : 'acknowledged' });
+	}
+
+	private upsert(res: ServerResponse, data: CollectionData, body: unknown, wait: boolean): void {
+		// Parsed whole before anything is written: one bad point refuses the whole request.
+		const points = parseUpsert(body, data.vectors);
+		for (const p of points) data.points.set(pointKey(p.id), p);
+		this.updated(res, wait);
+	}
+
+	/** PointsSelector: `{points: [ids]}` or `{filter}`. */
+	private deletePoints(res: ServerResponse, data: CollectionData, body: unknown, wait: boolean): void {
+		if (isObject(body) && Array.isArray(body.points)) {
+			for (const id of body.points.map(parsePointId)) data.points.delete(pointKey(id));
+		} else if (isObject(body) && 'filter' in body) {
+			for (const p of selectPoints(data, body.filter)) data.points.delete(pointKey(p.id));
+		} else {
+			throw new Refusal(400, 'Format error in JSON body: data did not match any variant of untagged enum PointsSelector');
+		}
+		this.updated(res, wait);
+	}
+
+	private record(p: StoredPoint, withPayload: unknown, withVector: unknown): Record<string, unknown> {
+		const record: Record<string, unknown> = { id: p.id };
+		const payload = selectPayload(p.payload, withPayload);
+		if (payload !== undefined) record.payload = payload;
+		const vector = selectVector(p.vector, withVector);
+		if (vector !== undefined) record.vector = vector;
+		return record;
+	}
+
+	/** ScrollRequest → ScrollResult: points from `offset` in id order, `next_page_offset` the id after the page. */
+	private scroll(res: ServerResponse, data: CollectionData, body: unknown): void {
+		if (!isObject(body)) throw new Refusal(400, 'Format error in JSON body: invalid type, expected struct ScrollRequest');
+		const limit = body.limit ?? 10;
+		if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 0) {
+			throw new Refusal(400, `Format error in JSON body: invalid value: ${JSON.stringify(limit)}, expected usize`);
+		}
+		if (limit < 1) throw new Refusal(422, `Validation error in JSON body: [limit: value ${limit} invalid, must be 1 or larger]`);
+		if (body.order_by != null) throw new Refusal(400, 'Bad request: the Qdrant stand-in does not order scrolls by payload');
+		const offset: PointId | undefined = body.offset == null ? undefined : parsePointId(body.offset);
+		let points = selectPoints(data, body.filter);
+		if (offset !== undefined) {
+			const start = points.findIndex((p) => comparePointIds(p.id, offset) >= 0);
+			points = start === -1 ? [] : points.slice(start);
+		}
+		const page = points.slice(0, limit);
+		this.ok(res, {
+			points: page.map((p) => this.record(p, body.with_payload, body.with_vector ?? body.with_vectors)),
+			next_page_offset: points.length > limit ? points[limit]!.id : null,
+		});
+	}
+
+	/** `POST /collections/{c}/points` (PointRequest): the points with these ids that exist, in the order asked. */
+	private retrieve(res: ServerResponse, data: CollectionData, body: unknown): void {
+		if (!isObject(body) || !Array.isArray(body.ids)) throw new Refusal(400, 'Format error in JSON body: missing field `ids`');
+		const found = body.ids.map(parsePointId).flatMap((id) => data.points.get(pointKey(id)) ?? []);
+		this.ok(res, found.map((p) => this.record(p, body.with_payload, body.with_vector ?? body.with_vectors)));
+	}
+
 	private collectionInfo(res: ServerResponse, name: string): void {
 		if (!this.collections.has(name)) return this.error(res, 404, `Not found: Collection \`${name}\` doesn't exist!`);
 		const state = this.collectionState.get(name) ?? {};
 		// Qdrant reports yellow while a snapshot runs: it wraps segments in temporary proxy segments.
 		const snapshotting = (this.running.get(name)?.snapshots ?? 0) > 0;
-		const points = state.points_count === undefined ? 0 : state.points_count;
+		const data = this.data.get(name)!;
+		const points = state.points_count === undefined ? data.points.size : state.points_count;
 		this.ok(res, {
 			status: snapshotting && (state.status ?? 'green') === 'green' ? 'yellow' : (state.status ?? 'green'),
 			optimizer_status: state.optimizer_status ?? 'ok',
@@ -490,7 +667,7 @@ export class QdrantStandIn {
 			points_count: points,
 			segments_count: 2,
 			config: {
-				params: { vectors: { size: 4, distance: 'Cosine' }, shard_number: 1, replication_factor: 1, write_consistency_factor: 1, on_disk_payload: true },
+				params: { vectors: data.vectors, shard_number: 1, replication_factor: 1, write_consistency_factor: 1, on_disk_payload: true },
 				hnsw_config: { m: 16, ef_construct: 100, full_scan_threshold: 10000, max_indexing_threads: 0, on_disk: false },
 				optimizer_config: {
 					deleted_threshold: 0.2,
@@ -527,13 +704,15 @@ export class QdrantStandIn {
 		if (failInTask) this.faults.createTaskFailures!--;
 		const counter = collection === null ? undefined : this.counters(collection);
 		if (counter) counter.snapshots++;
-		// The name is taken when the task starts (chrono::Utc::now() in Collection::create_snapshot).
+		// The name is taken when the task starts (chrono::Utc::now() in Collection::create_snapshot), and
+		// so is the state: a collection snapshot carries the points it had then.
 		const startedAt = this.now();
+		const content = collection === null ? undefined : this.stateContent(collection);
 		const task = this.spawn(async () => {
 			try {
 				if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
 				if (failInTask) throw new Refusal(500, 'Service internal error: failed to create snapshot archive: No space left on device (os error 28)');
-				return this.addSnapshot(collection, { creationTime: startedAt });
+				return this.addSnapshot(collection, { creationTime: startedAt, content });
 			} finally {
 				if (counter) {
 					counter.snapshots--;
@@ -551,6 +730,16 @@ export class QdrantStandIn {
 		} catch (error) {
 			if (!res.destroyed) this.error(res, error instanceof Refusal ? error.code : 500, (error as Error).message);
 		}
+	}
+
+	/**
+	 * A collection snapshot's bytes: the encoded state, padded with seeded bytes up to
+	 * `createdSnapshotSize` (so backup tests and benchmarks still choose the size).
+	 */
+	private stateContent(collection: string): SnapshotContent {
+		const head = encodeCollectionState(this.data.get(collection)!);
+		const size = this.opts.createdSnapshotSize ?? 256 * 1024;
+		return head.length >= size ? head : { size, seed: this.seed++, head };
 	}
 
 	private async remove(res: ServerResponse, store: Map<string, StoredSnapshot>, name: string, wait: boolean): Promise<void> {
@@ -654,7 +843,7 @@ export class QdrantStandIn {
 	}
 
 	/** Runs a recovery as Qdrant's task; resolves when it is over. */
-	private recoveryTask(collection: string, record: Omit<RecoveryRecord, 'finishedAt'>): Promise<void> {
+	private recoveryTask(collection: string, record: Omit<RecoveryRecord, 'finishedAt'>, state: CollectionData | undefined): Promise<void> {
 		const counter = this.counters(collection);
 		counter.recoveries++;
 		const delay = this.faults.recoverDelayMs ?? 0;
@@ -662,6 +851,9 @@ export class QdrantStandIn {
 			try {
 				if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
 				this.collectionStore(collection, true);
+				// A stand-in snapshot replaces the collection's config and points, as Qdrant's recovery
+				// replaces the shard's data; opaque bytes (seeded test snapshots) leave them as they are.
+				if (state) this.data.set(collection, { vectors: state.vectors, points: new Map(state.points) });
 				this.recoveries.push({ ...record, finishedAt: new Date() });
 			} finally {
 				counter.recoveries--;
@@ -704,16 +896,20 @@ export class QdrantStandIn {
 			if (checksum && checksum.toLowerCase() !== sha256) {
 				throw new Refusal(400, `Wrong input: Snapshot checksum mismatch: expected ${checksum}, got ${sha256}`);
 			}
-			await this.recoveryTask(collection, {
+			await this.recoveryTask(
 				collection,
-				via: 'location',
-				location: body.location as string,
-				priority: (body.priority as string | undefined) ?? null,
-				checksum: checksum ?? null,
-				apiKey: apiKey ?? null,
-				sha256,
-				size: bytes.length,
-			});
+				{
+					collection,
+					via: 'location',
+					location: body.location as string,
+					priority: (body.priority as string | undefined) ?? null,
+					checksum: checksum ?? null,
+					apiKey: apiKey ?? null,
+					sha256,
+					size: bytes.length,
+				},
+				decodeCollectionState(bytes),
+			);
 		})();
 		await this.answerTask(res, work, wait);
 	}
@@ -772,14 +968,8 @@ export class QdrantStandIn {
 		} else {
 			this.localUploads.set(`${collection}/${fileName}`, part.file);
 		}
-		const work = this.recoveryTask(collection, {
-			collection,
-			via: 'upload',
-			priority,
-			checksum,
-			sha256,
-			size: part.file.length,
-		});
+		const state = decodeCollectionState(part.file);
+		const work = this.recoveryTask(collection, { collection, via: 'upload', priority, checksum, sha256, size: part.file.length }, state);
 		await this.answerTask(res, work, wait);
 	}
 }

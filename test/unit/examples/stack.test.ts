@@ -13,7 +13,8 @@ import { generateAll } from '../../../gen/cli';
 import { loadConfig } from '../../../gen/config/load';
 import { buildRuleGroups } from '../../../gen/prometheus/rules';
 import { validateManifest } from '../../../nodes/RagFreshnessCheck/manifest';
-import { startExampleStack, type ExampleStack } from '../../../examples/stack/stack';
+import { readDocs } from '../../../examples/stack/docsSearch';
+import { DOCS_DIR, startExampleStack, type ExampleStack } from '../../../examples/stack/stack';
 
 const SHIPPED = resolve(__dirname, '../../../ragops.config.yaml');
 let stack: ExampleStack;
@@ -111,12 +112,21 @@ test('a successful ingestion run writes a manifest the freshness check validates
 	expect(await run('docs')).toBe('succeeded');
 	const text = await (await fetch(stack.urls.manifest)).text();
 	const result = validateManifest(JSON.parse(text), { now: new Date(), clockSkewMs: 60_000 });
-	expect(result).toMatchObject({ ok: true, manifest: { documentCount: 12, chunkCount: 340 } });
+	// The counts are the pipeline's: the markdown files under docs/ and the sections it wrote as points.
+	const sections = readDocs(DOCS_DIR);
+	const files = new Set(sections.map((s) => s.id.split('#')[0])).size;
+	expect(result).toMatchObject({ ok: true, manifest: { documentCount: files, chunkCount: sections.length } });
+	expect(stack.qdrant.points('docs')).toHaveLength(sections.length);
 	expect(readFileSync(join(stack.ingestion.manifestFile), 'utf8')).toBe(text);
 
+	// A failed run touches neither the manifest nor the collection.
+	const points = stack.qdrant.points('docs');
+	stack.ingestion.setReindexMode('bad');
 	stack.ingestion.setOutcome('docs', 'fail');
 	expect(await run('docs')).toBe('failed');
 	expect(await (await fetch(stack.urls.manifest)).text()).toBe(text);
+	expect(stack.qdrant.points('docs')).toEqual(points);
+	stack.ingestion.setReindexMode('good');
 
 	stack.ingestion.backdateManifest(3 * 3600);
 	const stale = validateManifest(JSON.parse(await (await fetch(stack.urls.manifest)).text()), { now: new Date(), clockSkewMs: 60_000 });
