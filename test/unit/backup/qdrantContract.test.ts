@@ -1,7 +1,9 @@
 /**
  * Contract test: the Qdrant stand-in (test/support/qdrantStandIn.ts) driven by
  * the official client, @qdrant/js-client-rest 1.19.0, for every snapshot
- * method and the health endpoints.
+ * method, the health endpoints, and the collections and points methods the
+ * example stack uses (create / delete collection, upsert, delete, scroll,
+ * count, retrieve).
  *
  * Two things are held here:
  * - the answers fit the client's own types: the key lists below are declared
@@ -57,6 +59,27 @@ const COLLECTION_INFO = {
 } as const satisfies Record<keyof Schemas['CollectionInfo'], readonly Kind[]>;
 
 const COLLECTION_STATUS: ReadonlyArray<Schemas['CollectionStatus']> = ['green', 'yellow', 'grey', 'red'];
+
+const UPDATE_RESULT = {
+	operation_id: ['number', 'null', 'undefined'],
+	status: ['string'],
+} as const satisfies Record<keyof Schemas['UpdateResult'], readonly Kind[]>;
+
+const SCROLL_RESULT = {
+	points: ['array'],
+	next_page_offset: ['number', 'string', 'null', 'undefined'],
+} as const satisfies Record<keyof Schemas['ScrollResult'], readonly Kind[]>;
+
+const RECORD = {
+	id: ['number', 'string'],
+	payload: ['object', 'null', 'undefined'],
+	vector: ['array', 'object', 'null', 'undefined'],
+	shard_key: ['string', 'number', 'null', 'undefined'],
+	order_value: ['number', 'null', 'undefined'],
+} as const satisfies Record<keyof Schemas['Record'], readonly Kind[]>;
+
+const COUNT_RESULT = { count: ['number'] } as const satisfies Record<keyof Schemas['CountResult'], readonly Kind[]>;
+const UPDATE_STATUS: ReadonlyArray<Schemas['UpdateStatus']> = ['acknowledged', 'completed', 'wait_timeout'];
 
 function kindOf(value: unknown): Kind {
 	if (value === null) return 'null';
@@ -213,6 +236,126 @@ describe('collection snapshots', () => {
 		const listed = await client.listSnapshots('restored');
 		expect(listed).toEqual([{ name: 'uploaded.snapshot', creation_time: expect.any(String), size: 5000 }]);
 		for (const l of listed) fits(l, SNAPSHOT_DESCRIPTION, 'SnapshotDescription');
+	});
+});
+
+describe('collections and points (collections_api.rs, update_api.rs, retrieve_api.rs, count_api.rs)', () => {
+	const U1 = '6a6e2b7c-1f0e-4c3a-9d2b-0c5e8f7a1b2c';
+	const U2 = 'F0000000-0000-4000-8000-000000000001';
+	const points = [
+		{ id: 2, vector: [3, 4, 0, 0], payload: { doc_id: 'a#one', tags: ['x', 'y'] } },
+		{ id: 10, vector: [0, 0, 0, 2], payload: { doc_id: 'a#two', tags: ['y'] } },
+		{ id: U2, vector: [1, 1, 1, 1], payload: { doc_id: 'b#three', nested: { level: 2 } } },
+		{ id: U1, vector: [0, 1, 0, 0], payload: { doc_id: 'b#four' } },
+	];
+
+	beforeEach(async () => {
+		expect(await client.createCollection('chunks', { vectors: { size: 4, distance: 'Cosine' } })).toBe(true);
+	});
+
+	test('createCollection / collectionExists / deleteCollection; creating an existing one is 409, deleting a missing one false', async () => {
+		expect(await client.collectionExists('chunks')).toEqual({ exists: true });
+		const again = await rejection(client.createCollection('chunks', { vectors: { size: 4, distance: 'Cosine' } }));
+		expect([again.status, (again.data as { status: { error: string } }).status.error]).toEqual([409, 'Wrong input: Collection `chunks` already exists!']);
+		const tooBig = await rejection(client.createCollection('huge', { vectors: { size: 70_000, distance: 'Dot' } }));
+		expect([tooBig.status, (tooBig.data as { status: { error: string } }).status.error]).toEqual([422, 'Validation error in JSON body: [vectors.size: value 70000 invalid, must be from 1 to 65536]']);
+		const info = await client.getCollection('chunks');
+		fits(info, COLLECTION_INFO, 'CollectionInfo');
+		expect(info.config.params.vectors).toEqual({ size: 4, distance: 'Cosine' });
+		expect(await client.deleteCollection('chunks')).toBe(true);
+		expect(await client.deleteCollection('chunks')).toBe(false);
+		expect(await client.collectionExists('chunks')).toEqual({ exists: false });
+		const gone = await rejection(client.getCollection('chunks'));
+		expect(gone.status).toBe(404);
+	});
+
+	test('upsert (wait: completed, no wait: acknowledged) fits UpdateResult; points_count follows; Cosine vectors come back normalised', async () => {
+		const done = await client.upsert('chunks', { wait: true, points });
+		fits(done, UPDATE_RESULT, 'UpdateResult');
+		expect(UPDATE_STATUS).toContain(done.status);
+		expect(done.status).toBe('completed');
+		const later = await client.upsert('chunks', { wait: false, batch: { ids: [99], vectors: [[1, 0, 0, 0]], payloads: [{ doc_id: 'c#five' }] } });
+		expect(later.status).toBe('acknowledged');
+		expect(later.operation_id).toBeGreaterThan(done.operation_id!);
+		expect((await client.getCollection('chunks')).points_count).toBe(5);
+		const [two] = await client.retrieve('chunks', { ids: [2], with_vector: true });
+		fits(two, RECORD, 'Record');
+		expect(two).toEqual({ id: 2, payload: { doc_id: 'a#one', tags: ['x', 'y'] }, vector: [0.6, 0.8, 0, 0] });
+	});
+
+	test('upsert refusals in Qdrant’s shapes: wrong dimension 400, invalid id 400, missing collection 404, read-only key 403; nothing half-written', async () => {
+		const dim = await rejection(client.upsert('chunks', { points: [points[0]!, { id: 3, vector: [1, 2, 3] }] }));
+		expect([dim.status, (dim.data as { status: { error: string } }).status.error]).toEqual([400, 'Wrong input: Vector dimension error: expected dim: 4, got 3']);
+		const badId = await rejection(client.upsert('chunks', { points: [{ id: 'not-a-uuid', vector: [1, 0, 0, 0] }] }));
+		expect(badId.status).toBe(400);
+		expect((badId.data as { status: { error: string } }).status.error).toBe(
+			'Format error in JSON body: value "not-a-uuid" is not a valid point ID, valid values are either an unsigned integer or a UUID',
+		);
+		const negative = await rejection(client.upsert('chunks', { points: [{ id: -1, vector: [1, 0, 0, 0] }] }));
+		expect(negative.status).toBe(400);
+		const missing = await rejection(client.upsert('nope', { points }));
+		expect([missing.status, (missing.data as { status: { error: string } }).status.error]).toEqual([404, 'Not found: Collection `nope` doesn\'t exist!']);
+		const readOnly = await rejection(clientFor(READ_ONLY).upsert('chunks', { points }));
+		expect(readOnly.status).toBe(403);
+		expect((await client.count('chunks')).count).toBe(0);
+	});
+
+	test('scroll pages in id order (integers, then UUIDs) with next_page_offset; with_payload false / a key list; limit 0 is 422', async () => {
+		await client.upsert('chunks', { points });
+		const first = await client.scroll('chunks', { limit: 3 });
+		fits(first, SCROLL_RESULT, 'ScrollResult');
+		for (const r of first.points) fits(r, RECORD, 'Record');
+		// UUIDs are answered hyphenated, lower case; ordered by their bytes.
+		expect(first.points.map((p) => p.id)).toEqual([2, 10, U1]);
+		expect(first.points[0]).toEqual({ id: 2, payload: points[0]!.payload });
+		expect(first.next_page_offset).toBe(U2.toLowerCase());
+		const rest = await client.scroll('chunks', { limit: 3, offset: first.next_page_offset!, with_payload: false });
+		expect(rest).toEqual({ points: [{ id: U2.toLowerCase() }], next_page_offset: null });
+		const keys = await client.scroll('chunks', { limit: 1, with_payload: ['tags'] });
+		expect(keys.points).toEqual([{ id: 2, payload: { tags: ['x', 'y'] } }]);
+		expect((await client.scroll('chunks')).points).toHaveLength(4);
+		const zero = await rejection(client.scroll('chunks', { limit: 0 }));
+		expect([zero.status, (zero.data as { status: { error: string } }).status.error]).toEqual([422, 'Validation error in JSON body: [limit: value 0 invalid, must be 1 or larger]']);
+	});
+
+	test('count and delete by filter (match value / any, has_id, must_not, nested key) and by ids; an empty filter matches all', async () => {
+		await client.upsert('chunks', { points });
+		const all = await client.count('chunks', { exact: true });
+		fits(all, COUNT_RESULT, 'CountResult');
+		expect(all.count).toBe(4);
+		expect((await client.count('chunks', { filter: { must: [{ key: 'tags', match: { value: 'y' } }] } })).count).toBe(2);
+		expect((await client.count('chunks', { filter: { must: [{ key: 'doc_id', match: { any: ['a#one', 'b#four'] } }] } })).count).toBe(2);
+		expect((await client.count('chunks', { filter: { must_not: [{ has_id: [2, U1] }] } })).count).toBe(2);
+		expect((await client.count('chunks', { filter: { should: [{ key: 'nested.level', match: { value: 2 } }, { has_id: [10] }] } })).count).toBe(2);
+		const range = await rejection(client.count('chunks', { filter: { must: [{ key: 'nested.level', range: { gt: 1 } }] } }));
+		expect(range.status).toBe(400);
+
+		const byFilter = await client.delete('chunks', { wait: true, filter: { must: [{ key: 'tags', match: { value: 'x' } }] } });
+		fits(byFilter, UPDATE_RESULT, 'UpdateResult');
+		expect((await client.scroll('chunks', { with_payload: false })).points.map((p) => p.id)).toEqual([10, U1, U2.toLowerCase()]);
+		await client.delete('chunks', { points: [U1, 12345] });
+		expect((await client.count('chunks')).count).toBe(2);
+		await client.delete('chunks', { filter: {} });
+		expect((await client.getCollection('chunks')).points_count).toBe(0);
+	});
+
+	test('a collection snapshot carries its points: recovering it (URL) restores them into the same or another collection', async () => {
+		await client.upsert('chunks', { points });
+		const snapshot = (await client.createSnapshot('chunks'))!;
+		await client.delete('chunks', { filter: {} });
+		await client.upsert('chunks', { points: [{ id: 7, vector: [1, 0, 0, 0], payload: { doc_id: 'bad' } }] });
+		const location = `${qdrant.url}/collections/chunks/snapshots/${snapshot.name}`;
+		expect(await client.recoverSnapshot('chunks', { location, api_key: KEY, checksum: snapshot.checksum! })).toBe(true);
+		const restored = await client.scroll('chunks', { with_vector: true });
+		expect(restored.points.map((p) => p.id)).toEqual([2, 10, U1, U2.toLowerCase()]);
+		expect(restored.points[0]).toEqual({ id: 2, payload: points[0]!.payload, vector: [0.6, 0.8, 0, 0] });
+		expect(await client.recoverSnapshot('chunks-copy', { location, api_key: KEY })).toBe(true);
+		expect((await client.getCollection('chunks-copy')).points_count).toBe(4);
+		expect((await client.getCollection('chunks-copy')).config.params.vectors).toEqual({ size: 4, distance: 'Cosine' });
+		// Deleting a collection keeps its snapshots (Qdrant keeps snapshots/<collection>/): recreated, they are listed again.
+		await client.deleteCollection('chunks');
+		await client.createCollection('chunks', { vectors: { size: 4, distance: 'Cosine' } });
+		expect((await client.listSnapshots('chunks')).map((s) => s.name)).toEqual([snapshot.name]);
 	});
 });
 
