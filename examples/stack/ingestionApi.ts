@@ -1,8 +1,8 @@
 /**
  * The example ingestion API: the service the RAG Ingestion node starts runs
- * on, the one the RAG Freshness Check reads the manifest of, and (through
- * test/support/ingestionStandIn.ts) the ingestion API of every test. One
- * implementation, so the tests exercise what the docs tell users to build.
+ * on, the one the RAG Freshness Check reads the manifest of, and the
+ * ingestion API of every test, started directly with its test hooks (below).
+ * One implementation, so the tests exercise what the docs tell users to build.
  *
  * It speaks the contract of nodes/RagIngestion/runApi.ts, documented in
  * docs/nodes/rag-ingestion.md ("What your ingestion API must do"):
@@ -23,15 +23,29 @@
  * — create exactly one run. Given `dataPath` the database is a file (WAL), so
  * a restarted service still knows every key; otherwise it is `:memory:`.
  *
+ * Given `index` (the example stack does: Qdrant's `docs` collection and this
+ * repository's docs/), a succeeding run first performs the pipeline of
+ * docsIndexer.ts: chunk the corpus and replace the collection's points over
+ * Qdrant's REST API; when Qdrant refuses, the run fails with that error and
+ * nothing else changes. The pipeline's `good` / `bad` mode (a broken re-index
+ * for demos and tests) is switched with `POST /admin/reindex-mode
+ * {"mode": "good"|"bad"}` (GET reads it) or `setReindexMode()`; it applies to
+ * the runs that finish after the switch. `rebuildIndex()` runs the pipeline
+ * outside any run (how the stack seeds its collection).
+ *
  * A successful run writes `<manifestDir>/latest.json` (the shape of
  * nodes/RagFreshnessCheck/manifest.ts), served at GET /manifests/latest.json
- * and /manifests/<name>/latest.json.
+ * and /manifests/<name>/latest.json. Its counts are the pipeline's (files,
+ * chunks written) unless a behaviour sets them; without `index`, fixed ones.
  *
- * Test hooks (in memory, not persisted): a run finishes on its
- * `pollsUntilDone`-th status request (poll counts, not time, so tests are
- * deterministic); `behave(source, …)` sets a source's outcome (`hang` never
- * finishes), counts, or a status to refuse starts with; `finish(source)`
- * ends its running run; `backdateManifest()` makes the manifest stale.
+ * It is also the tests' ingestion service (the only one: tests start it with
+ * `startIngestionApi({defaultBehaviour, …})`). Test hooks, in memory, not
+ * persisted: a run finishes on its `pollsUntilDone`-th status request (poll
+ * counts, not time, so tests are deterministic); `behave(source, …)` sets a
+ * source's outcome (`hang` never finishes), counts, or a status to refuse
+ * starts with; `finish(source)` ends its running run; `backdateManifest()`
+ * makes the manifest stale; `starts`, `replays`, `conflicts`, `mismatches`
+ * and `statusRequests` record what the service was asked.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { signPayload } from '../../nodes/shared/hmac';
-import { startIngestionStandIn, type IngestionStandIn } from '../support/ingestionStandIn';
+import { startIngestionApi, type IngestionApi } from '../../examples/stack/ingestionApi';
 import type { N8nServer } from '../support/n8n/server';
 import { N8nTestBed } from '../support/n8n/testbed';
 
@@ -18,11 +18,11 @@ jest.setTimeout(600_000);
 const SECRET = 'e2e-webhook-secret-0123456789';
 let bed: N8nTestBed;
 let n8n: N8nServer;
-let api: IngestionStandIn;
+let api: IngestionApi;
 let workflowId: string;
 
 beforeAll(async () => {
-	api = await startIngestionStandIn({ outcome: 'succeed', pollsUntilDone: 2, documents: 3, chunks: 21 });
+	api = await startIngestionApi({ defaultBehaviour: { outcome: 'succeed', pollsUntilDone: 2, documents: 3, chunks: 21 } });
 	bed = await N8nTestBed.create();
 	const [credentialId] = await bed.importCredentials([
 		{ name: 'GitHub webhook secret', type: 'ragOpsWebhookSecretApi', data: { secret: SECRET } },

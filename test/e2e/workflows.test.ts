@@ -25,8 +25,9 @@
  * "down" run of the health watch Failures Before Down is 1.
  * 3. Published in a running n8n, the repository ingestion receives a signed
  *    GitHub push; a failing run starts the error handler (its errorWorkflow).
- *    This part points the ingestion at test/support/ingestionStandIn, which
- *    records request bodies and can refuse a start with HTTP 500.
+ *    This part points the ingestion at the example ingestion service
+ *    (examples/stack/ingestionApi.ts) started on its own, whose test hooks
+ *    record request bodies and can refuse a start with HTTP 500.
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -38,7 +39,7 @@ import { startExampleStack, type ExampleStack } from '../../examples/stack/stack
 import { signPayload } from '../../nodes/shared/hmac';
 import { receiverNode, type ExportedNode } from '../support/alertReceiver';
 import { startHealthServer, type HealthServer } from '../support/healthServers';
-import { startIngestionStandIn, type IngestionStandIn } from '../support/ingestionStandIn';
+import { startIngestionApi, type IngestionApi } from '../../examples/stack/ingestionApi';
 import type { N8nServer } from '../support/n8n/server';
 import { N8nTestBed, type WorkflowRun } from '../support/n8n/testbed';
 import { startPushgateway, type PushgatewayServer } from '../support/pushgatewayServer';
@@ -190,7 +191,7 @@ let stack: ExampleStack;
 /** Stands in for the `search` service the example stack does not run (its /health). */
 let search: HealthServer;
 /** Records request bodies and can refuse a start: the published part's ingestion API. */
-let ingestion: IngestionStandIn;
+let ingestion: IngestionApi;
 let pushgateway: PushgatewayServer;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let feed: Awaited<ReturnType<typeof startFeed>>;
@@ -283,7 +284,7 @@ const sent = (path: string) => receiver.received.filter((r) => r.path === path).
 beforeAll(async () => {
 	stack = await startExampleStack({ qdrantApiKey: QDRANT_KEY, collections: ['docs'] });
 	search = await startHealthServer();
-	ingestion = await startIngestionStandIn({ outcome: 'succeed', pollsUntilDone: 1, documents: 12, chunks: 345 });
+	ingestion = await startIngestionApi({ defaultBehaviour: { outcome: 'succeed', pollsUntilDone: 1, documents: 12, chunks: 345 } });
 	pushgateway = await startPushgateway();
 	receiver = await startReceiver();
 	feed = await startFeed();

@@ -8,7 +8,7 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { RagIngestion } from '../../../nodes/RagIngestion/RagIngestion.node';
 import { leakScanner, startHostileServer, type HostileServer } from '../../support/hostileServers';
-import { startIngestionStandIn, type IngestionStandIn } from '../../support/ingestionStandIn';
+import { startIngestionApi, type IngestionApi } from '../../../examples/stack/ingestionApi';
 import { runNode } from '../../support/nodeHarness';
 import type { Tally } from './tally';
 
@@ -30,11 +30,11 @@ function params(baseUrl: string, extra: INodeParameters = {}): INodeParameters {
 }
 
 export function ingestionCases(tally: Tally): void {
-	let api: IngestionStandIn;
+	let api: IngestionApi;
 	let a: HostileServer;
 	let b: HostileServer;
 	beforeAll(async () => {
-		api = await startIngestionStandIn();
+		api = await startIngestionApi();
 		a = await startHostileServer();
 		b = await startHostileServer();
 	});

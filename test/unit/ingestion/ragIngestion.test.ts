@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { freePort } from '../../support/freePort';
-import { startIngestionStandIn, type IngestionStandIn } from '../../support/ingestionStandIn';
+import { startIngestionApi, type IngestionApi } from '../../../examples/stack/ingestionApi';
 import { runNode } from '../../support/nodeHarness';
 import { startPushgateway } from '../../support/pushgatewayServer';
 
@@ -13,7 +13,7 @@ const node = new RagIngestion();
 // Fast polling for tests; the loop's termination depends on poll counts, not on time.
 const fast = { pollIntervalSeconds: 0.01, maxPollIntervalSeconds: 0.05 };
 
-function params(api: IngestionStandIn, extra: INodeParameters = {}): INodeParameters {
+function params(api: IngestionApi, extra: INodeParameters = {}): INodeParameters {
 	return {
 		baseUrl: api.url,
 		source: 'handbook',
@@ -28,9 +28,9 @@ function params(api: IngestionStandIn, extra: INodeParameters = {}): INodeParame
 }
 
 describe('RAG Ingestion node', () => {
-	let api: IngestionStandIn;
+	let api: IngestionApi;
 	beforeEach(async () => {
-		api = await startIngestionStandIn();
+		api = await startIngestionApi();
 	});
 	afterEach(async () => api.stop());
 
