@@ -11,6 +11,7 @@ import { generateGrafana } from './grafana';
 import { generateLoki } from './loki';
 import { generateCompose } from './compose';
 import { generateMixin } from './mixin';
+import { generateWorkflows } from './workflows';
 
 export const GENERATORS: ReadonlyArray<{ name: string; generate: Generator }> = [
 	{ name: 'config JSON Schema', generate: generateJsonSchema },
@@ -21,4 +22,5 @@ export const GENERATORS: ReadonlyArray<{ name: string; generate: Generator }> = 
 	{ name: 'Loki, LogQL rules and Alloy', generate: generateLoki },
 	{ name: 'docker-compose.observability.yml and secret examples', generate: generateCompose },
 	{ name: 'jsonnet mixin', generate: generateMixin },
+	{ name: 'n8n workflows', generate: (config) => generateWorkflows(config) },
 ];

@@ -2,7 +2,8 @@
  * `npm run gen [-- --config FILE] [--out DIR] [--check]`
  *
  * Generates every artefact from one config. With --check nothing is written:
- * it exits 1 listing the files that differ from what is committed, so CI
+ * it exits 1 listing the files that differ from what is committed (for a
+ * workflow also the node, parameter and config path that drifted), so CI
  * catches a hand edit or a forgotten regeneration. On an invalid config it
  * prints one line per problem (each naming the exact path) and writes nothing.
  * Output is written all or nothing (gen/output.ts): a failure part way prints
@@ -75,15 +76,20 @@ export function main(argv: string[], overrides: GenOverrides = {}): number {
 		return 2;
 	}
 	if (options.check) {
-		const stale = files.filter((f) => {
+		const current = (f: GeneratedFile): string | undefined => {
 			const path = join(options.out, f.path);
 			try {
-				return !existsSync(path) || readFileSync(path, 'utf8') !== f.content;
+				return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
 			} catch {
-				return true; // unreadable (a folder in its place, no permission): not what gen would write
+				return undefined; // unreadable (a folder in its place, no permission): not what gen would write
 			}
-		});
-		for (const f of stale) console.error(`out of date: ${f.path}`);
+		};
+		const stale = files.filter((f) => current(f) !== f.content);
+		for (const f of stale) {
+			console.error(`out of date: ${f.path}`);
+			const text = current(f);
+			if (text !== undefined) for (const line of f.drift?.(text) ?? []) console.error(`  ${line}`);
+		}
 		if (stale.length > 0) {
 			console.error(`${stale.length} generated file(s) differ from ${options.config}; run \`npm run gen\` and commit.`);
 			return 1;

@@ -4,6 +4,12 @@ import type { RagopsConfig } from './config/schema';
 export interface GeneratedFile {
 	readonly path: string;
 	readonly content: string;
+	/**
+	 * For `--check`: what differs in the file as it is (`current`) from what
+	 * the config gives, one line each (e.g. the node and parameter of a
+	 * workflow). Without it `--check` only names the file.
+	 */
+	readonly drift?: (current: string) => string[];
 }
 
 /** Every artefact module exports one of these; `gen/artefacts.ts` lists them. */

@@ -13,6 +13,8 @@ import { z } from 'zod/v4';
 import { DURATION_PATTERN, parseDuration } from '../duration';
 import { re2SyntaxError } from './re2';
 import { checkGeneratedTargets } from './targets';
+import { cronProblem } from './cron';
+import { INTERVALS as HEALTH_WATCH_INTERVALS } from '../../nodes/RagHealthWatchTrigger/interval';
 
 const isDuration = (s: string) => s !== '' && DURATION_PATTERN.test(s) && parseDuration(s) > 0;
 
@@ -32,6 +34,12 @@ function durationBetween(min: string, max: string) {
 }
 
 const duration = durationBetween('1ms', '10y');
+
+/** A cron the workflows' Schedule Trigger runs (gen/workflows writes it there). */
+const cron = z.string().superRefine((s, ctx) => {
+	const problem = cronProblem(s);
+	if (problem) ctx.addIssue({ code: 'custom', message: `is not a cron n8n's Schedule Trigger runs: ${problem}` });
+});
 
 /** Lower-case DNS-label style names: they become job names, label values, file names and URL anchors. */
 const name = z
@@ -187,7 +195,7 @@ const service = z
 
 const ingestionSource = z.strictObject({
 	name: name.describe('Ingestion source; the `target` label of the pushed ragops_ingestion_* metrics'),
-	cron: z.string().min(1).optional().describe('Cron expression of the schedule, for the n8n workflow'),
+	cron: cron.optional().describe('Cron expression of the schedule; npm run gen writes it into the ingestion workflow\'s Schedule Trigger'),
 	every: duration.describe('Expected time between runs; freshness alerts fire after twice this'),
 	maxRuntime: duration.default('2h').describe('A run longer than this is reported failed'),
 });
@@ -215,7 +223,7 @@ const backups = z.strictObject({
 	every: duration
 		.default('24h')
 		.describe('Backup period; RagBackupTooOld fires when the last success is older than every + maxRuntime'),
-	cron: z.string().min(1).default('30 3 * * *'),
+	cron: cron.default('30 3 * * *').describe('Cron expression of the backup; npm run gen writes it into the Qdrant Backup workflow\'s Schedule Trigger'),
 	maxRuntime: duration
 		.default('2h')
 		.describe(
@@ -225,7 +233,13 @@ const backups = z.strictObject({
 });
 
 const healthChecks = z.strictObject({
-	every: duration.default('30s').describe('How often the n8n health watch runs'),
+	every: duration
+		.default('30s')
+		// The RAG Health Watch offers a fixed list (nodes/RagHealthWatchTrigger/interval.ts); gen/workflows writes this into it.
+		.refine((s) => !isDuration(s) || HEALTH_WATCH_INTERVALS.includes(parseDuration(s)), {
+			message: `must be an interval the RAG Health Watch offers: ${HEALTH_WATCH_INTERVALS.map((s) => (s < 60 ? `${s}s` : s < 3600 ? `${s / 60}m` : '1h')).join(', ')}`,
+		})
+		.describe('How often the n8n health watch runs; npm run gen writes it into the RAG Health Watch of workflows/health-watch.json'),
 	staleAfter: duration
 		.default('5m')
 		.describe('Pushes older than this mean n8n stopped watching (RagOpsHealthPushesStale fires)'),
