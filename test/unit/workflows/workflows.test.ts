@@ -6,7 +6,9 @@
  * type's description (n8n-workflow's NodeHelpers.getNodeParameters and
  * getNodeParametersIssues, plus option values), credentials by name only,
  * connections between existing nodes and outputs, a Manual Trigger path in
- * each, and the schedule/keys/URLs the workflows promise in their notes.
+ * each, and what the workflows promise: their shape, keys and URLs, and the
+ * config-owned parameters (targets, interval, crons, limits, retention) equal
+ * to what the shipped ragops.config.yaml says (gen/workflows writes them).
  *
  * Built-in node descriptions come from the n8n install (`npm run setup`);
  * without it those checks are skipped with a message saying so.
@@ -14,6 +16,8 @@
  */
 import { NodeHelpers, type INodeParameters, type INodeTypeDescription } from 'n8n-workflow';
 
+import { parseDuration } from '../../../gen/duration';
+import { loadConfig } from '../../../gen/config/load';
 import { asINode, parameterProblems } from './parameterCheck';
 import {
 	BASE_PREFIX,
@@ -30,6 +34,9 @@ import {
 	type WorkflowFile,
 	type WorkflowNode,
 } from './workflowFiles';
+import { SHIPPED_CONFIG } from '../gen/prometheus.helpers';
+
+const config = loadConfig(SHIPPED_CONFIG);
 
 const ours = packageNodeDescriptions();
 const builtins = builtinNodeDescriptions();
@@ -261,6 +268,17 @@ describe.each(workflows)('%s', (file, wf) => {
 		expect(unreachable).toEqual([]);
 	});
 
+	test('node names and sticky notes state no interval, time or limit the user can change (the editor would make them lie)', () => {
+		const crons = [...config.ingestion.sources.flatMap((s) => (s.cron ? [s.cron] : [])), ...(config.backups ? [config.backups.cron] : [])];
+		const texts = [...wf.nodes.map((n) => n.name), ...nodesOfType(wf, STICKY).map((n) => String(n.parameters.content))];
+		for (const text of texts) {
+			expect({ text, figure: /\b\d+(\.\d+)?\s?(ms|s|secs?|seconds?|min|minutes?|h|hours?|d|days?)\b/i.exec(text)?.[0] }).toEqual({ text, figure: undefined });
+			expect({ text, clock: /\b\d{1,2}:\d{2}\b/.exec(text)?.[0] }).toEqual({ text, clock: undefined });
+			expect({ text, every: /\bevery (minute|hour|day|night|week|month|\d)/i.exec(text)?.[0] }).toEqual({ text, every: undefined });
+			for (const cron of crons) expect({ text, cron: text.includes(cron) }).toEqual({ text, cron: false });
+		}
+	});
+
 	test('has a Manual Trigger that feeds the workflow and comes before the other triggers, and a sticky note that says what to configure', () => {
 		const manual = nodesOfType(wf, MANUAL);
 		expect(manual).toHaveLength(1);
@@ -276,23 +294,18 @@ describe.each(workflows)('%s', (file, wf) => {
 describe('what each workflow promises', () => {
 	const wf = (file: string) => readWorkflow(file);
 
-	test('health watch: RAG Health Watch every 30 s (transitions only) and Try It → RAG Health Check of the same example-stack targets, metrics pushed → Alert to Slack, critical downs to PagerDuty', () => {
+	test('health watch: RAG Health Watch at healthChecks.every (transitions only) and Try It → RAG Health Check, both with one target per service (name, URL, critical, dependsOn from the config), metrics pushed → Alert to Slack, critical downs to PagerDuty', () => {
 		const w = wf('health-watch.json');
 		expect(nodesOfType(w, 'n8n-nodes-base.scheduleTrigger')).toEqual([]);
 		const watch = nodesOfType(w, 'n8n-nodes-ragops.ragHealthWatchTrigger')[0]!;
 		const check = nodesOfType(w, 'n8n-nodes-ragops.ragHealthCheck')[0]!;
-		expect(watch.parameters.interval).toBe(30);
+		expect(watch.parameters.interval).toBe(parseDuration(config.healthChecks.every));
 		expect(targetsOf(w, nodesOfType(w, MANUAL)[0]!.name)).toEqual([check.name]);
-		const expected = [
-			['rag-api', 'http://rag-api:8000/healthz', true],
-			['search', 'http://search:8100/health', false],
-			['qdrant', 'http://qdrant:6333/readyz', true],
-			['ingestion', 'http://ingestion:8200/healthz', false],
-		];
+		const expected = config.services.map((s) => [s.name, `${s.scheme}://${s.address}${s.healthPath ?? ''}`, s.critical, s.dependsOn.join(', ')]);
 		for (const node of [watch, check]) {
 			expect(node.parameters.pushMetrics).toBe(true);
 			const targets = (node.parameters.targets as { target: Array<Record<string, unknown>> }).target;
-			expect(targets.map((t) => [t.name, t.url, t.critical])).toEqual(expected);
+			expect(targets.map((t) => [t.name, t.url, t.critical, t.dependsOn ?? ''])).toEqual(expected);
 		}
 		expect(watch.parameters.options).toMatchObject({ failuresToDown: 3, successesToUp: 2 });
 		// The watch's only output carries transitions; the check's output 0 is Alert, output 1 OK.
@@ -307,14 +320,21 @@ describe('what each workflow promises', () => {
 		expect(targetsOf(w, gate.name, 0).map((n) => byName(w, n).type)).toEqual(['n8n-nodes-base.pagerDuty']);
 	});
 
-	test('nightly ingestion: cron 0 2 * * * → RAG Ingestion (waits) → Success to Freshness Check; Failure and Stale to Slack', () => {
+	test('nightly ingestion: the cron of ingestion.sources[0] → RAG Ingestion of that source (waits up to its maxRuntime) → Success to a Freshness Check with the limits of ingestion.freshness[0]; Failure and Stale to Slack', () => {
 		const w = wf('nightly-ingestion.json');
+		const source = config.ingestion.sources[0]!;
+		const manifest = config.ingestion.freshness[0]!;
 		const schedule = nodesOfType(w, 'n8n-nodes-base.scheduleTrigger')[0]!;
-		expect(schedule.parameters.rule).toEqual({ interval: [{ field: 'cronExpression', expression: '0 2 * * *' }] });
+		expect(schedule.parameters.rule).toEqual({ interval: [{ field: 'cronExpression', expression: source.cron }] });
 		const ingest = nodesOfType(w, 'n8n-nodes-ragops.ragIngestion')[0]!;
-		expect(ingest.parameters.waitForCompletion).toBe(true);
+		expect(ingest.parameters).toMatchObject({ source: source.name, waitForCompletion: true, maxRuntimeMinutes: parseDuration(source.maxRuntime) / 60 });
 		expect(ingest.parameters.baseUrl).toBe('http://ingestion:8200');
 		const fresh = nodesOfType(w, 'n8n-nodes-ragops.ragFreshnessCheck')[0]!;
+		expect(fresh.parameters).toMatchObject({
+			manifestName: manifest.manifest,
+			warnAfterHours: parseDuration(manifest.warnAfter) / 3600,
+			errorAfterHours: parseDuration(manifest.errorAfter) / 3600,
+		});
 		expect(targetsOf(w, ingest.name, 0)).toEqual([fresh.name]);
 		expect(targetsOf(w, ingest.name, 1).map((n) => byName(w, n).type)).toEqual(['n8n-nodes-base.slack']);
 		expect(targetsOf(w, fresh.name, 1).map((n) => byName(w, n).type)).toEqual(['n8n-nodes-base.slack']);
@@ -326,6 +346,7 @@ describe('what each workflow promises', () => {
 		const ingest = nodesOfType(w, 'n8n-nodes-ragops.ragIngestion')[0]!;
 		expect(targetsOf(w, trigger.name)).toEqual([ingest.name]);
 		expect(ingest.parameters.idempotencyKey).toBe('={{ $json.guid || $json.link }}');
+		expect(ingest.parameters.source).toBe(config.ingestion.sources[0]!.name);
 	});
 
 	test('repository ingestion: GitHub-signed push to the default branch → RAG Ingestion keyed by repository@head commit, not the delivery id', () => {
@@ -336,22 +357,34 @@ describe('what each workflow promises', () => {
 		const ingest = nodesOfType(w, 'n8n-nodes-ragops.ragIngestion')[0]!;
 		expect(targetsOf(w, trigger.name)).toEqual([ingest.name]);
 		expect(ingest.parameters.idempotencyKey).toBe('={{ $json.body.repository.full_name + "@" + $json.body.after }}');
+		expect(ingest.parameters.source).toBe(config.ingestion.sources[0]!.name);
 	});
 
-	test('freshness watch: hourly RAG Freshness Check → Stale to Slack', () => {
+	test('freshness watch: scheduled more often than absentAfter, RAG Freshness Check with the limits of ingestion.freshness[0] → Stale to Slack', () => {
 		const w = wf('freshness-watch.json');
+		const manifest = config.ingestion.freshness[0]!;
 		const schedule = nodesOfType(w, 'n8n-nodes-base.scheduleTrigger')[0]!;
-		expect(schedule.parameters.rule).toEqual({ interval: [{ field: 'hours', hoursInterval: 1, triggerAtMinute: 15 }] });
+		// Hand-owned (the config has no freshness schedule), but it must push before RagFreshnessResultsAbsent fires.
+		const [rule] = (schedule.parameters.rule as { interval: Array<{ field: string; hoursInterval: number }> }).interval;
+		expect(rule!.field).toBe('hours');
+		expect(rule!.hoursInterval * 3600).toBeLessThanOrEqual(parseDuration(manifest.absentAfter));
 		const fresh = nodesOfType(w, 'n8n-nodes-ragops.ragFreshnessCheck')[0]!;
+		expect(fresh.parameters).toMatchObject({
+			manifestName: manifest.manifest,
+			warnAfterHours: parseDuration(manifest.warnAfter) / 3600,
+			errorAfterHours: parseDuration(manifest.errorAfter) / 3600,
+		});
 		expect(targetsOf(w, schedule.name)).toEqual([fresh.name]);
 		expect(targetsOf(w, fresh.name, 0)).toEqual([]);
 		expect(targetsOf(w, fresh.name, 1).map((n) => byName(w, n).type)).toEqual(['n8n-nodes-base.slack']);
 	});
 
-	test('Qdrant backup: daily Create → Download → Verify → S3 upload → (after the upload, with the verified item) Apply Retention', () => {
+	test('Qdrant backup: on backups.cron Create → Download → Verify → S3 upload → (after the upload, with the verified item) Apply Retention with backups.retention, all of backups.collections[0]', () => {
 		const w = wf('qdrant-backup.json');
+		const backups = config.backups!;
 		const schedule = nodesOfType(w, 'n8n-nodes-base.scheduleTrigger')[0]!;
-		expect(schedule.parameters.rule).toEqual({ interval: [{ field: 'cronExpression', expression: '30 3 * * *' }] });
+		expect(schedule.parameters.rule).toEqual({ interval: [{ field: 'cronExpression', expression: backups.cron }] });
+		for (const node of nodesOfType(w, 'n8n-nodes-ragops.qdrantBackup')) expect({ node: node.name, collection: node.parameters.collection }).toEqual({ node: node.name, collection: backups.collections[0] });
 		const op = (name: string) => byName(w, name).parameters.operation;
 		const chain = ['Create Snapshot', 'Download Snapshot', 'Verify Snapshot'];
 		expect(chain.map(op)).toEqual(['create', 'download', 'verify']);
@@ -366,7 +399,8 @@ describe('what each workflow promises', () => {
 		// Retention gets Verify's item (input 1), and only once the upload has finished.
 		expect(merge.parameters).toMatchObject({ mode: 'chooseBranch', chooseBranchMode: 'waitForAll', output: 'specifiedInput', useDataOfInput: 1 });
 		expect(targetsOf(w, merge.name)).toEqual(['Apply Retention']);
-		expect(byName(w, 'Apply Retention').parameters).toMatchObject({ operation: 'applyRetention', verifiedFrom: 'input' });
+		const { keepLast, keepDaily, keepWeekly, keepMonthly } = backups.retention;
+		expect(byName(w, 'Apply Retention').parameters).toMatchObject({ operation: 'applyRetention', verifiedFrom: 'input', keepLast, keepDaily, keepWeekly, keepMonthly });
 	});
 
 	test('error handler: Error Trigger → Slack, and every other workflow names it', () => {
