@@ -36,7 +36,7 @@ function itemProblem(item: string, field: Field): string | undefined {
 	if (bounds.length > 2) return `"${range}" is not N or N-M`;
 	const values = bounds.map((b) => valueOf(b, field));
 	for (const [i, v] of values.entries()) {
-		if (v === undefined || v < field.min || v > field.max) return `"${bounds[i]}" is not a ${field.name} (${field.min}-${field.max})`;
+		if (v === undefined || v < field.min || v > field.max) return `"${bounds[i]}" is not a valid ${field.name} (${field.min}-${field.max})`;
 	}
 	if (values.length === 2 && values[0]! > values[1]!) return `range "${range}" runs backwards`;
 	if (step !== undefined && values.length === 1) return `"${item}": a step needs * or a range before it`;
