@@ -13,6 +13,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { GENERATORS } from './artefacts';
 import { ConfigError, loadConfig } from './config/load';
+import { ownedDrift } from './drift';
 import { writeOutput, type OutputFs } from './output';
 import type { GeneratedFile, Generator } from './types';
 
@@ -88,7 +89,7 @@ export function main(argv: string[], overrides: GenOverrides = {}): number {
 		for (const f of stale) {
 			console.error(`out of date: ${f.path}`);
 			const text = current(f);
-			if (text !== undefined) for (const line of f.drift?.(text) ?? []) console.error(`  ${line}`);
+			if (text !== undefined) for (const line of ownedDrift(f, text)) console.error(`  ${line}`);
 		}
 		if (stale.length > 0) {
 			console.error(`${stale.length} generated file(s) differ from ${options.config}; run \`npm run gen\` and commit.`);

@@ -5,11 +5,18 @@ export interface GeneratedFile {
 	readonly path: string;
 	readonly content: string;
 	/**
-	 * For `--check`: what differs in the file as it is (`current`) from what
-	 * the config gives, one line each (e.g. the node and parameter of a
-	 * workflow). Without it `--check` only names the file.
+	 * For `--check`: values the config puts in this JSON file, each at a path
+	 * (`at` names it for people, e.g. a workflow node's parameter) with the
+	 * config path it comes from, so a drifted file is reported value by value.
 	 */
-	readonly drift?: (current: string) => string[];
+	readonly owned?: readonly OwnedValue[];
+}
+
+export interface OwnedValue {
+	readonly path: readonly (string | number)[];
+	readonly at: string;
+	readonly value: unknown;
+	readonly from: string;
 }
 
 /** Every artefact module exports one of these; `gen/artefacts.ts` lists them. */

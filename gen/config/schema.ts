@@ -14,6 +14,7 @@ import { DURATION_PATTERN, parseDuration } from '../duration';
 import { re2SyntaxError } from './re2';
 import { checkGeneratedTargets } from './targets';
 import { cronProblem } from './cron';
+import { unsafeTextReason } from '../escape';
 import { INTERVALS as HEALTH_WATCH_INTERVALS } from '../../nodes/RagHealthWatchTrigger/interval';
 
 const isDuration = (s: string) => s !== '' && DURATION_PATTERN.test(s) && parseDuration(s) > 0;
@@ -37,6 +38,8 @@ const duration = durationBetween('1ms', '10y');
 
 /** A cron the workflows' Schedule Trigger runs (gen/workflows writes it there). */
 const cron = z.string().superRefine((s, ctx) => {
+	// Text no artefact can carry is reported (with its own reason) by checkGeneratedTargets.
+	if (unsafeTextReason(s)) return;
 	const problem = cronProblem(s);
 	if (problem) ctx.addIssue({ code: 'custom', message: `is not a cron n8n's Schedule Trigger runs: ${problem}` });
 });

@@ -11,9 +11,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { isDeepStrictEqual } from 'node:util';
 import type { RagopsConfig } from '../config/schema';
-import type { GeneratedFile } from '../types';
+import type { GeneratedFile, OwnedValue } from '../types';
 import { WORKFLOW_BINDINGS, type Owned, type Role, type WorkflowNodeJson } from './bindings';
 
 /** The shipped workflows the generator reads its templates from. */
@@ -61,29 +60,16 @@ export function applyConfig(file: string, wf: WorkflowJson, config: RagopsConfig
 	return owned;
 }
 
-/** Config-owned parameters whose value in `current` (a workflow file's text) is not what the config gives. */
-export function driftOf(file: string, current: string, owned: OwnedParameters): string[] {
-	let wf: WorkflowJson;
-	try {
-		wf = JSON.parse(current) as WorkflowJson;
-	} catch {
-		return [`workflows/${file} does not parse as JSON`];
-	}
-	const lines: string[] = [];
-	for (const [name, params] of owned) {
-		const node = wf.nodes?.find((n) => n.name === name);
-		if (!node) {
-			lines.push(`workflows/${file}: node "${name}" is missing`);
-			continue;
-		}
-		for (const [key, { value, from }] of Object.entries(params)) {
-			const have = node.parameters?.[key];
-			if (!isDeepStrictEqual(have, value)) {
-				lines.push(`workflows/${file}: nodes["${name}"].parameters.${key} is ${JSON.stringify(have)}, ${from} gives ${JSON.stringify(value)}`);
-			}
-		}
-	}
-	return lines;
+/** The owned parameters as `--check` reads them: by their place in the file, named by node and parameter. */
+function ownedValues(wf: WorkflowJson, owned: OwnedParameters): OwnedValue[] {
+	return wf.nodes.flatMap((node, i) =>
+		Object.entries(owned.get(node.name) ?? {}).map(([key, { value, from }]) => ({
+			path: ['nodes', i, 'parameters', key],
+			at: `nodes["${node.name}"].parameters.${key}`,
+			value,
+			from,
+		})),
+	);
 }
 
 export function generateWorkflows(config: RagopsConfig, dir: string = WORKFLOWS_DIR): GeneratedFile[] {
@@ -98,6 +84,6 @@ export function generateWorkflows(config: RagopsConfig, dir: string = WORKFLOWS_
 			throw new Error(`workflows/${file} cannot be read as JSON (${(error as Error).message})`);
 		}
 		const owned = applyConfig(file, wf, config);
-		return { path: `workflows/${file}`, content: serialise(wf), drift: (current: string) => driftOf(file, current, owned) };
+		return { path: `workflows/${file}`, content: serialise(wf), owned: ownedValues(wf, owned) };
 	});
 }
