@@ -67,9 +67,9 @@ describe('Grafana provisioning', () => {
 		expect(doc.providers[0]).toMatchObject({ type: 'file', options: { path: '/etc/grafana/dashboards' } });
 	});
 
-	it('writes the six dashboards with their fixed uids', () => {
+	it('writes the seven dashboards with their fixed uids', () => {
 		expect(dashboards.map(([uid]) => uid).sort()).toEqual(
-			['ragops-ingestion', 'ragops-logs', 'ragops-n8n', 'ragops-overview', 'ragops-rag-api', 'ragops-vector-db'],
+			['ragops-ingestion', 'ragops-logs', 'ragops-n8n', 'ragops-overview', 'ragops-rag-api', 'ragops-retrieval', 'ragops-vector-db'],
 		);
 	});
 
