@@ -231,7 +231,7 @@ const backups = z.strictObject({
  */
 function retrievalLevels(better: 'higher' | 'lower', what: string) {
 	const ratio = z
-		.number()
+		.number({ error: 'must be a finite number between 0 and 1 (e.g. 0.8), not text, NaN or infinity' })
 		.min(0, 'must be between 0 and 1 (the node pushes this measure as a ratio)')
 		.max(1, 'must be between 0 and 1 (the node pushes this measure as a ratio)');
 	return z
