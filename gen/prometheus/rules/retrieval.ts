@@ -17,7 +17,8 @@
  * the service is back, longer than a Down alert's hold. Like the burn rates,
  * every retrieval alert is therefore silent while, and for `staleAfter` after,
  * a Down alert of the checked service, of a service it depends on, or of n8n
- * (which runs the canary) fired: that outage already paged.
+ * (which runs the canary) fired, or the Pushgateway was down: that outage
+ * already notified.
  */
 import type { RagopsConfig, RetrievalCheckConfig } from '../../config/schema';
 import { formatDuration, parseDuration } from '../../duration';
@@ -44,7 +45,9 @@ function sel(goldenSet: string): string {
 
 /**
  * Non-empty while, or within `staleAfter` after, a Down alert of the checked
- * service, of what it depends on, or N8nDown fired (held firing included).
+ * service, of what it depends on, or N8nDown fired (held firing included), or
+ * the Pushgateway was reported down (RagOpsComponentDown): the canary's pushes
+ * are lost then, and the age of its last run counts the outage.
  */
 export function retrievalOutage(cfg: RagopsConfig, r: RetrievalCheckConfig): string {
 	const service = cfg.services.find((s) => s.name === r.service);
@@ -52,7 +55,8 @@ export function retrievalOutage(cfg: RagopsConfig, r: RetrievalCheckConfig): str
 	const alertnames = [...new Set([...watched.map((s) => `${kindPrefix(s.kind)}Down`), 'N8nDown'])].sort();
 	const services = [...watched.map((s) => s.name), JOBS.n8n].sort();
 	const re = (list: string[]) => q(list.join('|'));
-	return `max_over_time(ALERTS{alertstate="firing",alertname=~${re(alertnames)},service=~${re(services)}}[${r.staleAfter}])`;
+	const firing = (matchers: string) => `max_over_time(ALERTS{alertstate="firing",${matchers}}[${r.staleAfter}])`;
+	return `(${firing(`alertname=~${re(alertnames)},service=~${re(services)}`)} or ${firing(`alertname="RagOpsComponentDown",job=${q(JOBS.pushgateway)}`)})`;
 }
 
 export function retrievalAlerts(cfg: RagopsConfig): AlertingRule[] {
