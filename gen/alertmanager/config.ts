@@ -14,7 +14,9 @@
  * - n8n down hides "health pushes stale" (the pushes stop because n8n is down);
  * - a failing batch job hides its own "too old / stale" alert (one cause, one
  *   message), and a stale freshness manifest hides "ingestion stale" (the
- *   manifest is what goes stale when ingestion stops, and says so first).
+ *   manifest is what goes stale when ingestion stops, and says so first);
+ * - a retrieval quality alert hides the drift alert of the same golden set (a
+ *   bad re-index moves the rankings too; the quality alert is the one to act on).
  * Down alerts are held firing after recovery (`alerting.downHold`, keep_firing_for
  * in the rules), so the inhibition they source outlives the outage as long as
  * the consequences they hide lag it.
@@ -42,6 +44,9 @@ export function inhibitRules(cfg: RagopsConfig): Record<string, unknown>[] {
 		{ source_matchers: ['alertname="RagBackupFailed"'], target_matchers: ['alertname="RagBackupTooOld"'], equal: ['service', 'target'] },
 		{ source_matchers: ['alertname="RagFreshnessManifestStale"'], target_matchers: ['alertname="RagIngestionStale"'], equal: ['service'] },
 	];
+	if (cfg.retrieval.length > 0) {
+		rules.push({ source_matchers: ['alertname="RagRetrievalQualityLow"'], target_matchers: ['alertname="RagRetrievalDrift"'], equal: ['service', 'target'] });
+	}
 	for (const s of cfg.services) {
 		if (s.dependsOn.length === 0) continue;
 		rules.push({

@@ -10,7 +10,7 @@
  * `superRefine` at the bottom so their errors carry the exact path too.
  */
 import { z } from 'zod/v4';
-import { DURATION_PATTERN, parseDuration } from '../duration';
+import { DURATION_PATTERN, formatDuration, parseDuration } from '../duration';
 import { re2SyntaxError } from './re2';
 import { checkGeneratedTargets } from './targets';
 import { cronProblem } from './cron';
@@ -235,6 +235,83 @@ const backups = z.strictObject({
 	retention: retention.default({ keepLast: 3, keepDaily: 7, keepWeekly: 4, keepMonthly: 6 }),
 });
 
+/**
+ * A warn and a page level of one retrieval measure (0–1). Which way is bad is
+ * the measure's: `higher` measures (hit rate, MRR …) alert below a level,
+ * `lower` ones (empty or error ratio) above it.
+ */
+function retrievalLevels(better: 'higher' | 'lower', what: string) {
+	const ratio = z
+		.number({ error: 'must be a finite number between 0 and 1 (e.g. 0.8), not text, NaN or infinity' })
+		.min(0, 'must be between 0 and 1 (the node pushes this measure as a ratio)')
+		.max(1, 'must be between 0 and 1 (the node pushes this measure as a ratio)');
+	return z
+		.strictObject({
+			warn: ratio.optional().describe(`${what}: ${better === 'higher' ? 'below' : 'above'} this for \`for.warn\` → warning`),
+			page: ratio.optional().describe(`${what}: ${better === 'higher' ? 'below' : 'above'} this for \`for.page\` → critical (page)`),
+		})
+		.refine((l) => l.warn !== undefined || l.page !== undefined, { message: 'set warn, page or both' })
+		.refine((l) => l.warn === undefined || l.page === undefined || (better === 'higher' ? l.page < l.warn : l.page > l.warn), {
+			message: better === 'higher' ? 'page must be below warn (the page level is the far-below one)' : 'page must be above warn (the page level is the far-worse one)',
+			path: ['page'],
+		})
+		.refine((l) => !(better === 'higher' ? l.warn === 0 || l.page === 0 : l.warn === 1 || l.page === 1), {
+			message: better === 'higher' ? 'a level of 0 can never be undercut: use a positive level or leave it out' : 'a level of 1 can never be exceeded: use a level below 1 or leave it out',
+		});
+}
+
+/** Default thresholds of a retrieval check (measures without an entry do not alert). */
+export const RETRIEVAL_DEFAULT_THRESHOLDS = {
+	hitRate: { warn: 0.8, page: 0.5 },
+	overlap: { warn: 0.5 },
+	emptyRatio: { warn: 0.2, page: 0.5 },
+	errorRatio: { warn: 0.2 },
+} as const;
+
+const retrievalCheck = z
+	.strictObject({
+		service: name.describe('The service (by name) whose search the golden set checks; its Down alerts silence this check\'s alerts'),
+		goldenSet: name.describe('Golden set name: the RAG Retrieval Check\'s Golden Set Name, the `target` label of the pushed ragops_retrieval_* metrics'),
+		every: durationBetween('1m', '7d').describe('Canary period: how often the golden set runs (the retrieval-canary workflow\'s schedule)'),
+		staleAfter: duration
+			.optional()
+			.describe('No run for this long means the canary stopped (RagRetrievalCanaryStale); default 2 × every'),
+		thresholds: z
+			.strictObject({
+				hitRate: retrievalLevels('higher', 'hit rate (recall@k as hit rate)').default({ ...RETRIEVAL_DEFAULT_THRESHOLDS.hitRate }),
+				recall: retrievalLevels('higher', 'mean recall@k').optional(),
+				mrr: retrievalLevels('higher', 'MRR').optional(),
+				ndcg: retrievalLevels('higher', 'nDCG@k').optional(),
+				overlap: retrievalLevels('higher', 'rank-biased overlap vs the baseline (drift)').default({ ...RETRIEVAL_DEFAULT_THRESHOLDS.overlap }),
+				emptyRatio: retrievalLevels('lower', 'empty-result ratio').default({ ...RETRIEVAL_DEFAULT_THRESHOLDS.emptyRatio }),
+				errorRatio: retrievalLevels('lower', 'error ratio of the search calls').default({ ...RETRIEVAL_DEFAULT_THRESHOLDS.errorRatio }),
+			})
+			.default({
+				hitRate: { ...RETRIEVAL_DEFAULT_THRESHOLDS.hitRate },
+				overlap: { ...RETRIEVAL_DEFAULT_THRESHOLDS.overlap },
+				emptyRatio: { ...RETRIEVAL_DEFAULT_THRESHOLDS.emptyRatio },
+				errorRatio: { ...RETRIEVAL_DEFAULT_THRESHOLDS.errorRatio },
+			})
+			.describe('Levels per measure; a measure the node did not take (no labelled case, no baseline) is not pushed and never alerts'),
+		for: z
+			.strictObject({
+				warn: duration.optional().describe('How long a measure stays past its warn level before the warning; default 1.5 × every (two runs in a row)'),
+				page: duration.optional().describe('How long a measure stays past its page level before the page; default 1.5 × every (two runs in a row)'),
+			})
+			.default({})
+			.describe('`for:` of the quality alerts; the default lets one bad run (a re-index the gate rolled back) pass'),
+	})
+	.transform((r) => {
+		const every = parseDuration(r.every);
+		const twoRuns = formatDuration(1.5 * every);
+		return {
+			...r,
+			staleAfter: r.staleAfter ?? formatDuration(2 * every),
+			for: { warn: r.for.warn ?? twoRuns, page: r.for.page ?? twoRuns },
+		};
+	})
+	.describe('A golden set the RAG Retrieval Check runs as a canary against a service');
+
 const healthChecks = z.strictObject({
 	every: duration
 		.default('30s')
@@ -299,6 +376,7 @@ export const ragopsConfigSchema = z
 			})
 			.default({ sources: [], freshness: [] }),
 		backups: backups.optional(),
+		retrieval: z.array(retrievalCheck).default([]).describe('Retrieval-quality canaries (RAG Retrieval Check golden sets) to alert on'),
 		alerting: z.strictObject({
 			receivers,
 			groupWait: duration.default('30s'),
@@ -398,6 +476,32 @@ export const ragopsConfigSchema = z
 				});
 			}
 		});
+		cfg.retrieval.forEach((r, i) => {
+			if (!names.has(r.service)) {
+				ctx.addIssue({
+					code: 'custom',
+					path: ['retrieval', i, 'service'],
+					message: `unknown service "${r.service}"; known: ${[...names.keys()].join(', ')}`,
+				});
+			}
+			if (parseDuration(r.staleAfter) <= parseDuration(r.every)) {
+				ctx.addIssue({
+					code: 'custom',
+					path: ['retrieval', i, 'staleAfter'],
+					message: `must be longer than every (${r.every}): a canary that is merely between runs is not stale`,
+				});
+			}
+		});
+		const goldenSets = new Map<string, number>();
+		cfg.retrieval.forEach((r, i) => {
+			if (goldenSets.has(r.goldenSet)) {
+				ctx.addIssue({
+					code: 'custom',
+					path: ['retrieval', i, 'goldenSet'],
+					message: `duplicate golden set "${r.goldenSet}" (also retrieval[${goldenSets.get(r.goldenSet)}]): it is the target label, one canary per name`,
+				});
+			} else goldenSets.set(r.goldenSet, i);
+		});
 		if (parseDuration(cfg.healthChecks.staleAfter) <= parseDuration(cfg.healthChecks.every)) {
 			ctx.addIssue({
 				code: 'custom',
@@ -411,6 +515,7 @@ export const ragopsConfigSchema = z
 export type RagopsConfig = z.output<typeof ragopsConfigSchema>;
 export type ServiceConfig = RagopsConfig['services'][number];
 export type RagApiMetrics = z.output<typeof ragApiMetrics>;
+export type RetrievalCheckConfig = RagopsConfig['retrieval'][number];
 
 /**
  * The metric names a rag-api service exposes: its `metrics` block, or the

@@ -7,6 +7,7 @@ import { ingestionDashboard, INGESTION_UID } from './dashboards/ingestion';
 import { vectorDbDashboard, VECTOR_DB_UID } from './dashboards/vectorDb';
 import { n8nDashboard, N8N_UID } from './dashboards/n8n';
 import { logsDashboard, LOGS_UID } from './dashboards/logs';
+import { retrievalDashboard, RETRIEVAL_UID } from './dashboards/retrieval';
 
 /** Dashboard uid → builder; the uids are fixed because alert annotations link them. */
 export const DASHBOARDS = [
@@ -16,6 +17,7 @@ export const DASHBOARDS = [
 	{ uid: VECTOR_DB_UID, build: vectorDbDashboard },
 	{ uid: N8N_UID, build: n8nDashboard },
 	{ uid: LOGS_UID, build: logsDashboard },
+	{ uid: RETRIEVAL_UID, build: retrievalDashboard },
 ] as const;
 
 export const generateGrafana: Generator = (cfg) => [

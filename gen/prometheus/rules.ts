@@ -13,6 +13,7 @@ import { serviceDownAlerts } from './rules/services';
 import { qdrantAlerts, qdrantRecordingRules } from './rules/qdrant';
 import { backupAlerts, freshnessAlerts, ingestionAlerts } from './rules/batch';
 import { healthAlerts, pushesStaleAlerts } from './rules/health';
+import { retrievalAlerts } from './rules/retrieval';
 import { absentTargetAlerts, componentAlerts, n8nAlerts, watchdogAlerts } from './rules/meta';
 
 export type { RuleGroup, AlertingRule, RecordingRule };
@@ -26,6 +27,7 @@ export function buildRuleGroups(cfg: RagopsConfig): RuleGroup[] {
 		{ name: 'ragops.qdrant', file: 'qdrant', rules: qdrantAlerts(cfg) },
 		{ name: 'ragops.ingestion', file: 'ingestion', rules: [...ingestionAlerts(cfg), ...freshnessAlerts(cfg)] },
 		{ name: 'ragops.backups', file: 'backups', rules: backupAlerts(cfg) },
+		{ name: 'ragops.retrieval', file: 'retrieval', rules: retrievalAlerts(cfg) },
 		{ name: 'ragops.health', file: 'health', rules: [...healthAlerts(cfg), ...pushesStaleAlerts(cfg)] },
 		{
 			name: 'ragops.meta',

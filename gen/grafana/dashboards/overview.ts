@@ -5,6 +5,7 @@ import { METRICS, PUSH_JOBS } from '../../../nodes/shared/metricCatalog';
 import { renderDashboard, statPanel, tablePanel } from '../panels';
 import { tileWidth } from '../services';
 import { promqlString } from '../../escape';
+import { retrievalVerdictExpr, VERDICT_MAPPINGS } from './retrieval';
 
 export const OVERVIEW_UID = 'ragops-overview';
 
@@ -104,6 +105,7 @@ export function overviewDashboard(cfg: RagopsConfig): string {
 					),
 				],
 			},
+			...retrievalRow(cfg),
 			{
 				title: 'Alerts',
 				panels: [
@@ -121,4 +123,34 @@ export function overviewDashboard(cfg: RagopsConfig): string {
 			},
 		],
 	});
+}
+
+/** Retrieval canaries at a glance (details on the Retrieval quality dashboard); only when some are configured. */
+function retrievalRow(cfg: RagopsConfig) {
+	if (cfg.retrieval.length === 0) return [];
+	const job = `{job=${promqlString(PUSH_JOBS.retrieval)}}`;
+	const sets = cfg.retrieval.map((r) => `${r.goldenSet} (${r.service})`).join(', ');
+	return [
+		{
+			title: 'Retrieval quality',
+			panels: [
+				statPanel(
+					{ title: 'Retrieval verdict', description: `Verdict of the last retrieval canary run per golden set: ${sets}.`, unit: 'none', w: 6, h: 4 },
+					[{ expr: retrievalVerdictExpr(), legend: '{{target}}' }],
+				).mappings(VERDICT_MAPPINGS),
+				statPanel(
+					{ title: 'Retrieval hit rate', description: 'Hit rate (recall@k) of the last canary run per golden set.', unit: 'percentunit', w: 6, h: 4 },
+					[{ expr: `max by (target) (${METRICS.retrievalHitRate.name}${job})`, legend: '{{target}}' }],
+				),
+				statPanel(
+					{ title: 'Overlap with the baseline', description: 'Rank-biased overlap of the last canary run against the accepted baseline (1 = unchanged).', unit: 'percentunit', w: 6, h: 4 },
+					[{ expr: `max by (target) (${METRICS.retrievalOverlap.name}${job})`, legend: '{{target}}' }],
+				),
+				statPanel(
+					{ title: 'Time since last canary run', description: 'Seconds since each golden set last ran.', unit: 's', w: 6, h: 4 },
+					[{ expr: `time() - max by (target) (${METRICS.retrievalLastRun.name}${job})`, legend: '{{target}}' }],
+				),
+			],
+		},
+	];
 }

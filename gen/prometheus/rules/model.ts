@@ -15,6 +15,7 @@ export const DASHBOARDS = {
 	vectorDb: 'ragops-vector-db',
 	n8n: 'ragops-n8n',
 	logs: 'ragops-logs',
+	retrieval: 'ragops-retrieval',
 } as const;
 export type DashboardUid = (typeof DASHBOARDS)[keyof typeof DASHBOARDS];
 

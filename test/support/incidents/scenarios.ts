@@ -11,6 +11,7 @@
 import type { RagopsConfig, ServiceConfig } from '../../../gen/config/schema';
 import { parseDuration } from '../../../gen/duration';
 import { METRICS, PUSH_JOBS } from '../../../nodes/shared/metricCatalog';
+import { retrievalSamples, type RetrievalRunFigures } from '../../../nodes/RagRetrievalCheck/metrics';
 import { healthyWorld, healthTargets, type Push, type Timeline, type WorldState } from './world';
 
 export interface Expectation {
@@ -48,7 +49,16 @@ function mutate(base: (t: number) => WorldState, from: number, to: number, chang
 function batchDay(
 	cfg: RagopsConfig,
 	duration: number,
-	opts: { skipBackupAfter?: number; skipIngestionAfter?: number; backup?: (at: number) => Push[] | undefined; checkPhase?: number } = {},
+	opts: {
+		skipBackupAfter?: number;
+		skipIngestionAfter?: number;
+		backup?: (at: number) => Push[] | undefined;
+		checkPhase?: number;
+		/** The retrieval canary's figures at a run (default: a healthy index). */
+		canary?: (at: number) => CanaryFigures;
+		/** Extra retrieval runs (the re-index gate's check), pushed under the same golden set. */
+		extraCanaryRuns?: { at: number; figures: CanaryFigures }[];
+	} = {},
 ) {
 	const initial: Push[] = [];
 	const pushes: Push[] = [];
@@ -94,6 +104,16 @@ function batchDay(
 		initial.push(check(-60));
 		for (let at = opts.checkPhase ?? 0; at <= duration; at += 15 * M) pushes.push(check(at));
 	}
+	for (const r of cfg.retrieval) {
+		const every = parseDuration(r.every);
+		// The canary's schedule starts 7 minutes into the run: its runs never line up with scrapes or sweeps.
+		const phase = (7 * M) % every;
+		const service = cfg.services.find((x) => x.name === r.service);
+		const services = [r.service, ...(service?.dependsOn ?? [])];
+		initial.push(canaryRun(r.goldenSet, phase - every, HEALTHY_INDEX, services));
+		for (let at = phase; at <= duration; at += every) pushes.push(canaryRun(r.goldenSet, at, opts.canary?.(at) ?? HEALTHY_INDEX, services));
+		for (const run of opts.extraCanaryRuns ?? []) pushes.push(canaryRun(r.goldenSet, run.at, run.figures, services));
+	}
 	const b = cfg.backups;
 	if (b) {
 		const every = parseDuration(b.every);
@@ -133,6 +153,30 @@ export function backupRun(collection: string, at: number, runtime: number, outco
 	if (outcome === 'download-fails') return [push(created, true), push(downloaded, false, false)];
 	if (outcome === 'checksum-mismatch') return [push(created, true), push(downloaded, true, true), push(checked, false, false)];
 	return [push(created, true), push(downloaded, true, true), push(checked, true, true)];
+}
+
+/** The measures of one retrieval run (what the node computes); the rest of its figures are fixed. */
+export type CanaryFigures = Pick<RetrievalRunFigures, 'status' | 'hitRate' | 'recall' | 'mrr' | 'ndcg' | 'overlap' | 'emptyRatio' | 'errorRatio'>;
+
+const HEALTHY_INDEX: CanaryFigures = { status: 'pass', hitRate: 0.95, recall: 0.9, mrr: 0.85, ndcg: 0.87, overlap: 0.97, emptyRatio: 0, errorRatio: 0 };
+/** A bad re-index (another tokenizer / embedding): the expected documents mostly gone from the top k. */
+const BAD_INDEX: CanaryFigures = { status: 'fail', hitRate: 0.3, recall: 0.25, mrr: 0.2, ndcg: 0.22, overlap: 0.15, emptyRatio: 0.3, errorRatio: 0 };
+/** Every search call failed: the node takes no quality measure and pushes none. */
+const ALL_ERRORS: CanaryFigures = { status: 'fail', hitRate: null, recall: null, mrr: null, ndcg: null, overlap: null, emptyRatio: null, errorRatio: 1 };
+
+/**
+ * One RAG Retrieval Check run as its push carries it: the node's own
+ * `retrievalSamples` (nodes/RagRetrievalCheck/metrics.ts), a PUT of the group.
+ * The labelled `ragops_retrieval_status{status}` series are left out (the world
+ * keeps one value per name and group; no rule reads them). While one of
+ * `services` is down, the run's calls fail (`ifDown`).
+ */
+function canaryRun(goldenSet: string, at: number, figures: CanaryFigures, services: string[]): Push {
+	const values = (f: CanaryFigures) => {
+		const run: RetrievalRunFigures = { ...f, cases: 11, k: 5, latencyMs: { p50: f.errorRatio === 1 ? null : 40, p95: f.errorRatio === 1 ? null : 90, max: f.errorRatio === 1 ? null : 120 }, checkedAt: at * 1000 };
+		return Object.fromEntries(retrievalSamples(run).filter((x) => !x.labels).map((x) => [x.metric.name, x.value]));
+	};
+	return { at, job: PUSH_JOBS.retrieval, target: goldenSet, values: values(figures), ifDown: { services, values: values(ALL_ERRORS) } };
 }
 
 function firstRagApi(cfg: RagopsConfig): ServiceConfig | undefined {
@@ -376,6 +420,58 @@ export function buildScenarios(cfg: RagopsConfig, variant: number): Scenario[] {
 			},
 			expect: NONE,
 		});
+	}
+	const canary = cfg.retrieval[0];
+	const canaryApi = canary && cfg.services.find((x) => x.name === canary.service && x.healthPath);
+	if (canary) {
+		const every = parseDuration(canary.every);
+		const page = canary.thresholds.hitRate.page;
+		const severity: Expectation = page !== undefined && BAD_INDEX.hitRate! < page ? { pagerduty: 1, slack: 0 } : { pagerduty: 0, slack: 1 };
+		// The re-index lands between two canary runs; the index is restored 2 h later (by hand, after the page).
+		const faultAt = H + 3 * M + shift;
+		const recoverAt = faultAt + 2 * H + stretch;
+		const inBadIndex = (at: number) => at >= faultAt && at < recoverAt;
+		out.push({
+			name: 'bad re-index',
+			what: `a re-index with the wrong tokenizer: ${canary.goldenSet} hit rate ${BAD_INDEX.hitRate}, MRR ${BAD_INDEX.mrr}, ${BAD_INDEX.emptyRatio! * 100}% empty, overlap ${BAD_INDEX.overlap}, ${canary.service} healthy; restored after ${Math.round((recoverAt - faultAt) / M)} min`,
+			faultAt,
+			recoverAt,
+			timeline: { duration: recoverAt + H, state: world, ...batchDay(cfg, recoverAt + H, { canary: (at) => (inBadIndex(at) ? BAD_INDEX : HEALTHY_INDEX) }) },
+			expect: severity,
+			bound: every + parseDuration(severity.pagerduty ? canary.for.page : canary.for.warn) + lag,
+			boundText: 'one canary period + for + scrape + 2 evaluations + group_wait',
+		});
+		// The gate's check right after a good re-index compares with the old baseline (overlap 0.3);
+		// the gate accepts the new baseline and the next canary run compares with it.
+		out.push({
+			name: 'good re-index',
+			what: `a re-index that changes the rankings but not their quality: the gate's check shows overlap 0.3 once, then the new baseline is accepted`,
+			faultAt,
+			timeline: {
+				duration: faultAt + 2 * H,
+				state: world,
+				...batchDay(cfg, faultAt + 2 * H, { extraCanaryRuns: [{ at: faultAt + 20 * M, figures: { ...HEALTHY_INDEX, hitRate: 0.91, overlap: 0.3 } }] }),
+			},
+			expect: NONE,
+		});
+		if (canaryApi) {
+			const downAt = 6 * H + shift;
+			const upAt = downAt + 45 * M + stretch;
+			out.push({
+				name: 'outage while the canary fails',
+				what: `${canaryApi.name} down for ${Math.round((upAt - downAt) / M)} min: every canary run in it errors, its figures stay until the next run`,
+				faultAt: downAt,
+				recoverAt: upAt,
+				timeline: {
+					duration: upAt + H,
+					state: mutate(world, downAt, upAt, (w) => Object.assign(w.services[canaryApi.name], { process: false, healthy: false })),
+					...batchDay(cfg, upAt + H),
+				},
+				expect: sev(canaryApi),
+				bound: 2 * M + lag,
+				boundText: 'for 2m + scrape + 2 evaluations + group_wait',
+			});
+		}
 	}
 	{
 		const faultAt = 30 * M + shift;

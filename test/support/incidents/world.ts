@@ -18,8 +18,10 @@
  *   Ingestion (a success replaces its group, a failure merges into it), RAG
  *   Freshness Check and Qdrant Backup (every push merges and carries only what
  *   its operation knows: Create no `verified`, Download/Verify `verified=1` or a
- *   failed run with `verified=0`), with the labels and values of
- *   nodes/shared/metricCatalog.ts, nodes/RagIngestion and nodes/QdrantBackup/metrics.ts.
+ *   failed run with `verified=0`), and the RAG Retrieval Check (every run replaces its
+ *   group; a run while its service is down has only errors), with the labels and values of
+ *   nodes/shared/metricCatalog.ts, nodes/RagIngestion, nodes/QdrantBackup/metrics.ts and
+ *   nodes/RagRetrievalCheck/metrics.ts.
  */
 import type { RagopsConfig, ServiceConfig } from '../../../gen/config/schema';
 import { ragApiMetricsOf } from '../../../gen/config/schema';
@@ -55,6 +57,11 @@ export interface Push {
 	values: Record<string, number>;
 	/** POST (merge into the group, other metrics kept) instead of PUT (replace the group). */
 	merge?: boolean;
+	/**
+	 * What the push carries instead when one of `services` is down or unhealthy at that
+	 * moment (a retrieval canary whose search calls fail during an outage).
+	 */
+	ifDown?: { services: string[]; values: Record<string, number> };
 }
 
 export interface Timeline {
@@ -158,7 +165,9 @@ export function produceSeries(cfg: RagopsConfig, tl: Timeline): { series: Series
 		}
 		while (nextBatch < batch.length && batch[nextBatch].at <= t) {
 			// A push while the Pushgateway or n8n is down is lost (the node reports a warning).
-			if (pgUp && n8nWorking) putGroup(batch[nextBatch]);
+			const p = batch[nextBatch];
+			const down = p.ifDown?.services.some((n) => !w.services[n].healthy || !w.services[n].process);
+			if (pgUp && n8nWorking) putGroup(down ? { ...p, values: p.ifDown!.values } : p);
 			nextBatch++;
 		}
 

@@ -25,6 +25,11 @@ const ALERTS: Record<string, string>[] = [
 	{ alertname: 'N8nDown', severity: 'critical', service: 'n8n' },
 	{ alertname: 'RagOpsHealthPushesStale', severity: 'critical', service: 'ragops' },
 	{ alertname: 'Watchdog', severity: 'info', service: 'ragops' },
+	{ alertname: 'RagRetrievalQualityLow', severity: 'critical', service: 'kb-api', target: 'docs', measure: 'hit_rate' },
+	{ alertname: 'RagRetrievalQualityLow', severity: 'warning', service: 'kb-api', target: 'docs', measure: 'mrr' },
+	{ alertname: 'RagRetrievalDrift', severity: 'warning', service: 'kb-api', target: 'docs' },
+	{ alertname: 'RagRetrievalDrift', severity: 'warning', service: 'kb-other', target: 'docs' },
+	{ alertname: 'RagRetrievalQualityLow', severity: 'warning', service: 'rag-api', target: 'docs', measure: 'hit_rate' },
 ];
 
 type Status = { labels: Record<string, string>; status: { inhibitedBy: string[] } };
@@ -83,6 +88,11 @@ test.each([
 	['N8nDown/critical/n8n', false, 'the root cause stays visible'],
 	['RagOpsHealthPushesStale/critical/ragops', true, 'n8n down explains stale pushes'],
 	['Watchdog/info/ragops', false, 'the heartbeat is never inhibited'],
+	['RagRetrievalQualityLow/critical/kb-api', false, 'the retrieval page stays'],
+	['RagRetrievalQualityLow/warning/kb-api', true, 'the page hides the same alert at warning, whatever the measure'],
+	['RagRetrievalDrift/warning/kb-api', true, 'a quality alert of the golden set hides its drift'],
+	['RagRetrievalDrift/warning/kb-other', false, 'drift of another service is not hidden'],
+	['RagRetrievalQualityLow/warning/rag-api', true, 'rag-api dependsOn qdrant: the outage is the message'],
 ])('%s inhibited=%s (%s)', async (k, inhibited) => {
 	const alert = (await statuses()).find((a) => key(a.labels) === k);
 	expect(alert).toBeDefined();

@@ -175,6 +175,20 @@ export const configArb: fc.Arbitrary<RawConfig> = fc
 		repeatInterval: duration(['1h', '4h', '1d', '10y']),
 		logRetention: duration(['24h', '31d', '1y', '100y']),
 		errorRate: fc.double({ min: 0.001, max: 1000, noNaN: true }),
+		canaries: fc.uniqueArray(
+			fc.record({
+				goldenSet: serviceName,
+				every: fc.constantFrom('1m', '5m', '15m', '1h', '7d'),
+				withStale: fc.boolean(),
+				hitWarn: fc.double({ min: 0.05, max: 0.99, noNaN: true }),
+				hitPage: fc.option(fc.double({ min: 0.1, max: 0.9, noNaN: true }), { nil: undefined }),
+				emptyWarn: fc.double({ min: 0.01, max: 0.9, noNaN: true }),
+				emptyPage: fc.option(fc.double({ min: 0.1, max: 0.9, noNaN: true }), { nil: undefined }),
+				mrr: fc.option(fc.double({ min: 0.05, max: 0.99, noNaN: true }), { nil: undefined }),
+				forWarn: fc.option(fc.constantFrom('30s', '90s', '1h', '36h'), { nil: undefined }),
+			}),
+			{ maxLength: 2, selector: (c) => c.goldenSet },
+		),
 	})
 	.map((r) => {
 		const qdrant = r.services.find((s) => s.kind === 'qdrant');
@@ -208,6 +222,20 @@ export const configArb: fc.Arbitrary<RawConfig> = fc
 		};
 		if (!cfg.alerting.receivers.heartbeat) delete cfg.alerting.receivers.heartbeat;
 		if (r.withBackups && qdrant) cfg.backups = { service: qdrant.name, collections: r.collections };
+		const staleFor: Record<string, string> = { '1m': '3m', '5m': '11m', '15m': '31m', '1h': '2h', '7d': '15d' };
+		cfg.retrieval = r.canaries.map((k, i) => ({
+			service: r.services[i % r.services.length].name,
+			goldenSet: k.goldenSet,
+			every: k.every,
+			...(k.withStale ? { staleAfter: staleFor[k.every] } : {}),
+			thresholds: {
+				// Page levels strictly worse than warn levels: below for hit rate, above for the empty ratio.
+				hitRate: { warn: k.hitWarn, ...(k.hitPage !== undefined ? { page: k.hitWarn * k.hitPage } : {}) },
+				emptyRatio: { warn: k.emptyWarn, ...(k.emptyPage !== undefined ? { page: k.emptyWarn + (1 - k.emptyWarn) * k.emptyPage } : {}) },
+				...(k.mrr !== undefined ? { mrr: { warn: k.mrr } } : {}),
+			},
+			...(k.forWarn ? { for: { warn: k.forWarn } } : {}),
+		}));
 		return cfg;
 	});
 
@@ -246,7 +274,21 @@ const MUTATIONS: Mutation[] = [
 		const s = c.services.find((x) => x.metrics);
 		if (s) (s.metrics as Record<string, unknown>).errorStatusRegex = v;
 	},
+	(c, v) => void (canaryOf(c).goldenSet = v),
+	(c, v) => void (canaryOf(c).service = v),
+	(c, v) => void (canaryOf(c).every = v),
+	(c, v) => void (canaryOf(c).staleAfter = v),
+	(c, v) => void (canaryOf(c).thresholds = { hitRate: { warn: v } }),
+	(c, v) => void (canaryOf(c).thresholds = { overlap: { warn: Number(v) } }),
+	(c, v) => void (canaryOf(c).for = { page: v }),
 ];
+
+/** The first retrieval canary of a generated config, created (valid) if it has none. */
+function canaryOf(c: RawConfig): Record<string, unknown> {
+	const list = ((c as Record<string, unknown>).retrieval ??= []) as Record<string, unknown>[];
+	if (list.length === 0) list.push({ service: c.services[0].name, goldenSet: 'docs', every: '15m' });
+	return list[0];
+}
 
 /** A config with up to two hostile values put into random fields (often, but not always, refused). */
 export const mutatedConfigArb: fc.Arbitrary<RawConfig> = fc

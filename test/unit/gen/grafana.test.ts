@@ -67,9 +67,9 @@ describe('Grafana provisioning', () => {
 		expect(doc.providers[0]).toMatchObject({ type: 'file', options: { path: '/etc/grafana/dashboards' } });
 	});
 
-	it('writes the six dashboards with their fixed uids', () => {
+	it('writes the seven dashboards with their fixed uids', () => {
 		expect(dashboards.map(([uid]) => uid).sort()).toEqual(
-			['ragops-ingestion', 'ragops-logs', 'ragops-n8n', 'ragops-overview', 'ragops-rag-api', 'ragops-vector-db'],
+			['ragops-ingestion', 'ragops-logs', 'ragops-n8n', 'ragops-overview', 'ragops-rag-api', 'ragops-retrieval', 'ragops-vector-db'],
 		);
 	});
 
@@ -192,5 +192,40 @@ describe('RAG API dashboard follows the configured metric names', () => {
 		const catalog = catalogFor(custom);
 		expect(targetsOf(d, 'prometheus').flatMap(([, e]) => unknownMetrics(e, catalog))).toEqual([]);
 		expect(lintCounters(d, catalog)).toEqual([]);
+	});
+});
+
+describe('Retrieval quality dashboard and the overview retrieval row', () => {
+	const exprsOf = (d: DashboardJson) => targetsOf(d, 'prometheus').map(([, e]) => e).join('\n');
+
+	it('charts every run-level retrieval measure the node pushes, and the verdict', () => {
+		const exprs = exprsOf(byUid('ragops-retrieval'));
+		for (const metric of [
+			'ragops_retrieval_hit_rate',
+			'ragops_retrieval_recall',
+			'ragops_retrieval_mrr',
+			'ragops_retrieval_ndcg',
+			'ragops_retrieval_baseline_overlap',
+			'ragops_retrieval_empty_result_ratio',
+			'ragops_retrieval_error_ratio',
+			'ragops_retrieval_latency_p50_seconds',
+			'ragops_retrieval_latency_p95_seconds',
+			'ragops_retrieval_latency_max_seconds',
+			'ragops_retrieval_status',
+			'ragops_retrieval_last_run_timestamp_seconds',
+			'ragops_retrieval_cases',
+		]) {
+			expect([metric, exprs.includes(`${metric}{job="ragops_retrieval"`)]).toEqual([metric, true]);
+		}
+	});
+
+	it('the overview has a retrieval row only when a canary is configured', () => {
+		const titles = (d: DashboardJson) => (d.panels ?? []).map((p) => (p as { title?: string }).title);
+		expect(titles(byUid('ragops-overview'))).toContain('Retrieval quality');
+		const raw = parse(readFileSync(join(ROOT, 'ragops.config.yaml'), 'utf8'));
+		delete raw.retrieval;
+		const none: DashboardJson = JSON.parse(generateGrafana(parseConfig(stringify(raw))).find((f) => f.path === 'grafana/dashboards/ragops-overview.json')!.content);
+		expect(titles(none)).not.toContain('Retrieval quality');
+		expect(exprsOf(none)).not.toContain('ragops_retrieval');
 	});
 });

@@ -179,6 +179,33 @@ const pathCases = [
 	set('cron with a lone surrogate', 'ingestion.sources[0].cron', 'lone UTF-16 surrogate', (c) => void (c.ingestion.sources[0].cron = '0 2 * * *\ud83d')),
 ];
 
+const canary = (c: Config) => c.retrieval[0];
+const retrievalCases = [
+	set('retrieval of an unknown service', 'retrieval[0].service', 'unknown service "nope"', (c) => void (canary(c).service = 'nope')),
+	set('retrieval golden set listed twice', 'retrieval[1].goldenSet', 'duplicate golden set', (c) => void c.retrieval.push({ ...canary(c) })),
+	set('golden set with a quote and brace', 'retrieval[0].goldenSet', 'lower-case letters', (c) => void (canary(c).goldenSet = 'docs"}')),
+	set('golden set with a Go template', 'retrieval[0].goldenSet', 'lower-case letters', (c) => void (canary(c).goldenSet = '{{ .Labels }}')),
+	set('golden set missing', 'retrieval[0].goldenSet', 'required', (c) => void delete canary(c).goldenSet),
+	set('canary every 10s', 'retrieval[0].every', 'at least 1m', (c) => void (canary(c).every = '10s')),
+	set('canary every 8d', 'retrieval[0].every', 'at most 7d', (c) => void (canary(c).every = '8d')),
+	set('canary staleAfter equal to every', 'retrieval[0].staleAfter', 'must be longer than every', (c) => void (canary(c).staleAfter = '15m')),
+	set('canary staleAfter in words', 'retrieval[0].staleAfter', 'must be a duration', (c) => void (canary(c).staleAfter = 'soon')),
+	set('hit rate warn 1.5', 'retrieval[0].thresholds.hitRate.warn', 'between 0 and 1', (c) => void (canary(c).thresholds.hitRate.warn = 1.5)),
+	set('hit rate warn negative', 'retrieval[0].thresholds.hitRate.warn', 'between 0 and 1', (c) => void (canary(c).thresholds.hitRate.warn = -0.1)),
+	set('hit rate warn NaN', 'retrieval[0].thresholds.hitRate.warn', 'finite number', (c) => void (canary(c).thresholds.hitRate.warn = NaN)),
+	set('hit rate page infinite', 'retrieval[0].thresholds.hitRate.page', 'finite number', (c) => void (canary(c).thresholds.hitRate.page = Infinity)),
+	set('MRR warn as text', 'retrieval[0].thresholds.mrr.warn', 'not text', (c) => void (canary(c).thresholds.mrr.warn = '0.8')),
+	set('hit rate page above warn', 'retrieval[0].thresholds.hitRate.page', 'page must be below warn', (c) => void (canary(c).thresholds.hitRate = { warn: 0.5, page: 0.8 })),
+	set('empty ratio page below warn', 'retrieval[0].thresholds.emptyRatio.page', 'page must be above warn', (c) => void (canary(c).thresholds.emptyRatio = { warn: 0.5, page: 0.2 })),
+	set('hit rate without levels', 'retrieval[0].thresholds.hitRate', 'set warn, page or both', (c) => void (canary(c).thresholds.hitRate = {})),
+	set('hit rate warn 0', 'retrieval[0].thresholds.hitRate', 'can never be undercut', (c) => void (canary(c).thresholds.hitRate = { warn: 0 })),
+	set('error ratio warn 1', 'retrieval[0].thresholds.errorRatio', 'can never be exceeded', (c) => void (canary(c).thresholds.errorRatio = { warn: 1 })),
+	set('unknown retrieval measure', 'retrieval[0].thresholds.precision', 'unknown key', (c) => void (canary(c).thresholds.precision = { warn: 0.5 })),
+	set('negative for', 'retrieval[0].for.warn', 'must be a duration', (c) => void (canary(c).for.warn = '-5m')),
+	set('for of 11y', 'retrieval[0].for.page', 'at most 10y', (c) => void (canary(c).for.page = '11y')),
+	set('retrieval as one object', 'retrieval', 'expected array', (c) => void (c.retrieval = { service: 'rag-api' })),
+];
+
 const CASES: HostileCase[] = [
 	...reservedNames,
 	...regexCases,
@@ -189,6 +216,7 @@ const CASES: HostileCase[] = [
 	...urlCases,
 	...hostCases,
 	...pathCases,
+	...retrievalCases,
 ];
 
 function configText(c: HostileCase): string {

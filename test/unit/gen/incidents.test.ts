@@ -44,14 +44,14 @@ describe(`incidents replayed through the generated rules and routing (${CONFIG})
 
 	it('covers every scenario the bundle promises, in several alignments', () => {
 		const names = reports.map((r) => r.scenario.name);
-		for (const n of ['healthy baseline', 'hard outage', '5xx outage', 'dependency outage', 'slow service', 'error spike', 'crash loop', 'flapping', 'failed ingestion', 'stale ingestion', 'missed backup', 'failed backup', 'bad snapshot', 'slow backup', 'n8n down and back', 'Pushgateway down', 'Watchdog']) {
+		for (const n of ['healthy baseline', 'hard outage', '5xx outage', 'dependency outage', 'slow service', 'error spike', 'crash loop', 'flapping', 'failed ingestion', 'stale ingestion', 'missed backup', 'failed backup', 'bad snapshot', 'slow backup', 'n8n down and back', 'Pushgateway down', 'Watchdog', 'bad re-index', 'good re-index', 'outage while the canary fails']) {
 			expect(names).toContain(n);
 		}
 		for (const r of reports) expect(r.outcomes.length).toBe(VARIANTS * 3);
 	});
 
-	it('the healthy baseline, flapping and a slow backup notify nobody', () => {
-		for (const n of ['healthy baseline', 'flapping', 'slow backup']) {
+	it('the healthy baseline, flapping, a slow backup and a good re-index notify nobody', () => {
+		for (const n of ['healthy baseline', 'flapping', 'slow backup', 'good re-index']) {
 			const r = reports.find((x) => x.scenario.name === n)!;
 			for (const o of r.outcomes) expect(o.notifications.filter((x) => x.receiver !== 'heartbeat')).toEqual([]);
 		}
@@ -59,6 +59,12 @@ describe(`incidents replayed through the generated rules and routing (${CONFIG})
 
 	it('every incident is one page or one Slack warning as its severity says, in time, and none after recovery', () => {
 		expectOneIncidentEach(reports);
+	});
+
+	it('a bad re-index pages once, for retrieval quality; an outage while the canary fails pages once, for the outage', () => {
+		const names = (n: string) => new Set(reports.find((x) => x.scenario.name === n)!.outcomes.flatMap((o) => o.notifications.filter((x) => x.receiver !== 'heartbeat').flatMap((x) => x.alertnames)));
+		expect([...names('bad re-index')]).toEqual(['RagRetrievalQualityLow']);
+		expect([...names('outage while the canary fails')]).toEqual(['RagApiDown']);
 	});
 
 	it('the heartbeat gets the Watchdog every repeat_interval while Prometheus runs, and nothing once it died', () => {

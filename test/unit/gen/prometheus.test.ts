@@ -53,6 +53,21 @@ describe('generated Prometheus config and rules (shipped config)', () => {
 		}
 	});
 
+	test('the retrieval promtool tests fail when the outage silence of the retrieval alerts is cut short', () => {
+		const file = join(dir, 'prometheus/rules/retrieval.yml');
+		const original = readFileSync(file, 'utf8');
+		expect(original).toContain('[30m])');
+		// A 1s window: the silence ends with the Down alert, while the consequences of the outage last.
+		writeFileSync(file, original.replaceAll('[30m])', '[1s])'));
+		try {
+			const result = run('promtool', ['test', 'rules', 'retrieval.test.yml'], join(dir, 'prometheus/tests'));
+			expect(result.code).not.toBe(0);
+			expect(result.output).toContain('alertname: RagRetrievalCanaryStale, time: 36m');
+		} finally {
+			writeFileSync(file, original);
+		}
+	});
+
 	test('every generated alert name has a firing case and a not-firing case in prometheus/tests', () => {
 		const firing = new Set<string>();
 		const quiet = new Set<string>();
@@ -80,7 +95,7 @@ describe('generated Prometheus config and rules (shipped config)', () => {
 			expect(a.for).toMatch(/^\d+[smhd]/);
 			expect(Object.keys(a.annotations).sort()).toEqual(['dashboard_url', 'description', 'runbook_url', 'summary']);
 			expect(a.annotations.runbook_url).toBe(`${cfg.runbookBaseUrl}#${a.alert.toLowerCase()}`);
-			expect(a.annotations.dashboard_url).toMatch(/^http:\/\/localhost:3000\/d\/ragops-(overview|rag-api|ingestion|vector-db|n8n|logs)$/);
+			expect(a.annotations.dashboard_url).toMatch(/^http:\/\/localhost:3000\/d\/ragops-(overview|rag-api|ingestion|vector-db|n8n|logs|retrieval)$/);
 			// `service` is static or comes from a target label / label_replace (checked by the promtool tests).
 			if (!a.labels.service) expect(a.expr).toMatch(/label_replace|up\{job=~/);
 		}
