@@ -350,13 +350,18 @@ async function readBackend(ctx: IExecuteFunctions, i: number, url: string, timeo
 	}
 }
 
-function samples(status: HealthStatus, now: Date, manifest?: FreshnessManifest): Sample[] {
+/** The limits are pushed so the age alerts compare with what the node was given, even after an edit in the editor. */
+function samples(status: HealthStatus, now: Date, limits: { warnAfterMs: number; errorAfterMs: number }, manifest?: FreshnessManifest): Sample[] {
 	const out: Sample[] = STATUS_STATES.map((s) => ({
 		metric: METRICS.freshnessStatus,
 		labels: { status: s },
 		value: s === status ? 1 : 0,
 	}));
-	out.push({ metric: METRICS.freshnessLastRun, value: now.getTime() / 1000 });
+	out.push(
+		{ metric: METRICS.freshnessLastRun, value: now.getTime() / 1000 },
+		{ metric: METRICS.freshnessWarnAfter, value: limits.warnAfterMs / 1000 },
+		{ metric: METRICS.freshnessErrorAfter, value: limits.errorAfterMs / 1000 },
+	);
 	if (manifest) {
 		out.push(
 			{ metric: METRICS.freshnessAge, value: Math.max(0, (now.getTime() - manifest.generatedAt.getTime()) / 1000) },
@@ -464,7 +469,7 @@ async function checkOne(
 			'Manual run: n8n does not save static data in manual runs, so the chunk-drop check has no previous run to compare with. Publish the workflow for that.';
 	}
 	if (ctx.getNodeParameter('pushMetrics', i, false) as boolean) {
-		const outcome = await pushMetrics(ctx, i, { job: PUSH_JOBS.freshness, target: name, samples: samples(status, now, manifest) });
+		const outcome = await pushMetrics(ctx, i, { job: PUSH_JOBS.freshness, target: name, samples: samples(status, now, { warnAfterMs, errorAfterMs }, manifest) });
 		json.metricsPushed = outcome.pushed;
 		if (outcome.warning) json.warning = outcome.warning;
 	}

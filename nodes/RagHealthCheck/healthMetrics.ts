@@ -13,7 +13,10 @@ export function healthSamples(result: {
 	responseTimeMs: number;
 	consecutiveFailures: number;
 	checkedAt: number;
+	/** The watch's interval, when a schedule of its own runs the checks (the trigger); unknown to the action node. */
+	intervalSeconds?: number;
 }): Sample[] {
+	const interval = result.intervalSeconds === undefined ? [] : [{ metric: METRICS.healthInterval, value: result.intervalSeconds }];
 	return [
 		{ metric: METRICS.healthUp, value: result.up ? 1 : 0 },
 		...STATUS_STATES.map((state) => ({
@@ -25,5 +28,18 @@ export function healthSamples(result: {
 		{ metric: METRICS.healthResponseTime, value: Math.max(0, result.responseTimeMs) / 1000 },
 		{ metric: METRICS.healthConsecutiveFailures, value: result.consecutiveFailures },
 		{ metric: METRICS.healthLastRun, value: Math.floor(result.checkedAt / 1000) },
+		...interval,
 	];
+}
+
+/**
+ * What the watch pushes into every target's group when it is (re)activated:
+ * only its interval, merged (POST) so the group's check results stay. The
+ * push also renews the group's `push_time_seconds`, and that is the point: a
+ * watch just edited from 30 s to 10 min has its next sweep up to 10 min
+ * away, and without this the staleness rule would still measure that wait
+ * against the old interval.
+ */
+export function intervalSamples(intervalSeconds: number): Sample[] {
+	return [{ metric: METRICS.healthInterval, value: intervalSeconds }];
 }

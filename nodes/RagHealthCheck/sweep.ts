@@ -16,7 +16,7 @@ import { pushMetrics, type PushContext, type PushOutcome } from '../shared/pushg
 import { overallStatus, toIetfStatus, type HealthStatus } from '../shared/status';
 import { userinfoWarning } from '../shared/urls';
 import { checkTarget, conditionsFor, type Target, type TargetResult } from './checkTarget';
-import { healthSamples } from './healthMetrics';
+import { healthSamples, intervalSamples } from './healthMetrics';
 import type { HealthSettings } from './settings';
 
 /**
@@ -113,6 +113,7 @@ export async function pushAll(
 	results: TargetResult[],
 	settled: SettledStep[],
 	now: number,
+	intervalSeconds?: number,
 ): Promise<Array<PushOutcome | undefined>> {
 	if (!settings.push) return settings.planned.map(() => undefined);
 	return await mapWithConcurrency(settings.planned, settings.concurrency, async (planned, i) =>
@@ -126,7 +127,21 @@ export async function pushAll(
 				responseTimeMs: results[i].responseTimeMs,
 				consecutiveFailures: settled[i].state.consecutiveFailures,
 				checkedAt: now,
+				intervalSeconds,
 			}),
+		}),
+	);
+}
+
+/** The watch's interval into every target's group, merged (see {@link intervalSamples}); outcomes as {@link pushAll}'s. */
+export async function pushInterval(ctx: PushContext, settings: HealthSettings, intervalSeconds: number): Promise<PushOutcome[]> {
+	if (!settings.push) return [];
+	return await mapWithConcurrency(settings.planned, settings.concurrency, async (planned) =>
+		await pushMetrics(ctx, planned.itemIndex, {
+			job: PUSH_JOBS.health,
+			target: planned.target.name,
+			samples: intervalSamples(intervalSeconds),
+			mode: 'merge',
 		}),
 	);
 }

@@ -12,7 +12,7 @@ import {
 import { PUSHGATEWAY_CREDENTIAL_TYPE, pushMetricsProperties } from '../shared/pushgateway';
 import { watchDescription } from '../RagHealthCheck/description';
 import { readSettings, type HealthSettings } from '../RagHealthCheck/settings';
-import { checkAll, CREDENTIAL_TYPE, pushAll, requestFor, settleInstant, settleWithHistory, sweepItems } from '../RagHealthCheck/sweep';
+import { checkAll, CREDENTIAL_TYPE, pushAll, pushInterval, requestFor, settleInstant, settleWithHistory, sweepItems } from '../RagHealthCheck/sweep';
 import { intervalProperty, cronFor, INTERVALS } from './interval';
 import { loadWatchState, saveWatchState } from './watchState';
 
@@ -100,7 +100,7 @@ export class RagHealthWatchTrigger implements INodeType {
 			const results = await checkAll(settings, request);
 			if (closed) return;
 			const settled = settleWithHistory(settings, results, record.states, now);
-			const pushes = await pushAll(this, settings, results, settled, now);
+			const pushes = await pushAll(this, settings, results, settled, now, seconds);
 			const { alert } = sweepItems(settings, results, settled, pushes, now);
 			record.sweeps += 1;
 			record.lastSweepAt = now;
@@ -113,6 +113,16 @@ export class RagHealthWatchTrigger implements INodeType {
 			}
 			lastError = '';
 		};
+
+		// Announce the interval now, not at the first tick: after an edit in the
+		// editor that tick may be a whole new interval away (interval.ts).
+		// A failure here only delays that until the first sweep, which reports its own.
+		try {
+			const warning = (await pushInterval(this, settings, seconds)).find((o) => o.warning)?.warning;
+			if (warning) this.logger.warn(`RAG Health Watch "${node.name}": ${warning}`);
+		} catch (error) {
+			this.logger.warn(`RAG Health Watch "${node.name}": interval not pushed at activation: ${(error as Error).message}`);
+		}
 
 		this.helpers.registerCron({ expression: cronFor(seconds) as CronExpression }, (scheduled) => {
 			if (closed) return;

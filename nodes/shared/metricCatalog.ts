@@ -91,6 +91,11 @@ export const METRICS = {
 		'ragops_health_last_run_timestamp_seconds',
 		'Unix time of the last check of the target.',
 	),
+	healthInterval: metric(
+		PUSH_JOBS.health,
+		'ragops_health_check_interval_seconds',
+		'The interval the health watch checks the target at (its Check Every as it runs now), in seconds. The staleness rule is relative to it, so an interval edited in n8n needs no new rule.',
+	),
 
 	// RAG Freshness Check
 	freshnessStatus: metric(
@@ -123,6 +128,16 @@ export const METRICS = {
 		PUSH_JOBS.freshness,
 		'ragops_freshness_last_run_timestamp_seconds',
 		'Unix time of the last freshness check.',
+	),
+	freshnessWarnAfter: metric(
+		PUSH_JOBS.freshness,
+		'ragops_freshness_warn_after_seconds',
+		'The node\'s Warn After limit for the manifest\'s age, in seconds; the warning staleness rule compares against it.',
+	),
+	freshnessErrorAfter: metric(
+		PUSH_JOBS.freshness,
+		'ragops_freshness_error_after_seconds',
+		'The node\'s Error After limit for the manifest\'s age, in seconds; the critical staleness rule compares against it.',
 	),
 
 	// RAG Ingestion
