@@ -9,9 +9,9 @@
  */
 import type { RagopsConfig } from '../../config/schema';
 import { formatDuration, parseDuration } from '../../duration';
-import { METRICS, PUSH_JOBS } from '../../../nodes/shared/metricCatalog';
+import { METRICS, PUSH_JOBS, type MetricDefinition } from '../../../nodes/shared/metricCatalog';
 import { alertRule, DASHBOARDS, num, q, type AlertingRule } from './model';
-import { PUSHGATEWAY_UP } from './health';
+import { olderThanPushed, PUSHGATEWAY_UP } from './health';
 
 function sel(job: string, target: string): string {
 	return `{job=${q(job)},target=${q(target)}}`;
@@ -65,19 +65,22 @@ export function freshnessAlerts(cfg: RagopsConfig): AlertingRule[] {
 	return cfg.ingestion.freshness.flatMap((f) => {
 		const s = sel(PUSH_JOBS.freshness, f.manifest);
 		const base = { service, dashboard: DASHBOARDS.ingestion, labels: { target: f.manifest } } as const;
-		const stale = (severity: 'warning' | 'critical', after: string) =>
+		// Against the limits the node pushes (its Warn After / Error After as edited in
+		// n8n); the config's limits only while none are pushed.
+		const age = `time() - ${METRICS.freshnessGenerated.name}${s}`;
+		const stale = (severity: 'warning' | 'critical', limit: MetricDefinition, after: string) =>
 			alertRule(cfg, {
 				...base,
 				alert: 'RagFreshnessManifestStale',
-				expr: `time() - ${METRICS.freshnessGenerated.name}${s} > ${parseDuration(after)}`,
+				expr: olderThanPushed(age, `${limit.name}${s}`, 'job, target', parseDuration(after)),
 				for: '5m',
 				severity,
-				summary: `The freshness manifest is older than ${after}.`,
-				description: `Manifest {{ $labels.target }} was generated {{ $value | humanizeDuration }} ago (${severity} after ${after}).`,
+				summary: `The freshness manifest is older than the check's ${severity === 'warning' ? 'Warn' : 'Error'} After limit.`,
+				description: `Manifest {{ $labels.target }} was generated {{ $value | humanizeDuration }} ago, beyond the ${severity} limit the freshness check pushes (${after} if it pushes none).`,
 			});
 		return [
-			stale('warning', f.warnAfter),
-			stale('critical', f.errorAfter),
+			stale('warning', METRICS.freshnessWarnAfter, f.warnAfter),
+			stale('critical', METRICS.freshnessErrorAfter, f.errorAfter),
 			alertRule(cfg, {
 				...base,
 				alert: 'RagFreshnessMetricsAbsent',

@@ -63,25 +63,53 @@ export function healthAlerts(cfg: RagopsConfig): AlertingRule[] {
 }
 
 /**
- * n8n stopped watching: no health push for `staleAfter`. Critical, because
- * while it lasts no health alert can fire for any service — a silent outage of
- * the watcher hides real ones. `max by (job)` so a target removed from the
- * workflow (its stale group left in the Pushgateway) does not alert forever.
+ * How many of the watch's own intervals may pass without a push: one skipped
+ * tick (the previous sweep still running) plus the sweep's own duration stay
+ * quiet, a watch that stopped does not.
+ */
+export const STALE_INTERVALS = 3;
+
+/**
+ * `age > limit`, where the limit is a series the node pushed into the same
+ * group (what it was given, or runs at, as it runs now) and `fallback` (the
+ * config's value) stands in while no such series exists, e.g. pushed by an
+ * older node version. `pushed` is the series whose presence decides (the
+ * limit itself unless the limit is computed from it). `>` filters, so the
+ * value stays the age.
+ */
+export function olderThanPushed(age: string, limit: string, on: string, fallback: number, pushed = limit): string {
+	return `(${age} > on (${on}) ${limit}) or (${age} > ${fallback} unless on (${on}) ${pushed})`;
+}
+
+/**
+ * n8n stopped watching: no health push for {@link STALE_INTERVALS} × the
+ * interval the watch pushes (`ragops_health_check_interval_seconds`, the
+ * interval it runs at, announced again at every activation), and never less
+ * than `staleAfter`; `staleAfter` alone while no interval is pushed. So an
+ * interval edited in the n8n editor needs no regenerated rule. Critical,
+ * because while it lasts no health alert can fire for any service — a silent
+ * outage of the watcher hides real ones. `max by (job)` so a target removed
+ * from the workflow (its stale group left in the Pushgateway) does not alert
+ * forever; its interval counts in the `max` too, which errs on the quiet side
+ * until the group is deleted.
  */
 export function pushesStaleAlerts(cfg: RagopsConfig): AlertingRule[] {
 	const after = parseDuration(cfg.healthChecks.staleAfter);
+	const age = `time() - max by (job) (push_time_seconds${JOB})`;
+	const interval = `max by (job) (${METRICS.healthInterval.name}${JOB})`;
+	const limit = `clamp_min(${STALE_INTERVALS} * ${interval}, ${after})`;
 	return [
 		alertRule(cfg, {
 			alert: 'RagOpsHealthPushesStale',
 			// The absent branch only while the Pushgateway itself is scraped fine: when it is
 			// down every pushed series vanishes, and RagOpsComponentDown says so (warning; the
 			// services are still probed by Prometheus directly), not an n8n outage page.
-			expr: `time() - max by (job) (push_time_seconds${JOB}) > ${after} or (absent(push_time_seconds${JOB}) ${PUSHGATEWAY_UP})`,
+			expr: `${olderThanPushed(age, limit, 'job', after, interval)} or (absent(push_time_seconds${JOB}) ${PUSHGATEWAY_UP})`,
 			for: '2m',
 			severity: 'critical',
 			service: META_SERVICE,
 			summary: 'n8n stopped pushing health-check results.',
-			description: `No health check has been pushed to the Pushgateway for more than ${cfg.healthChecks.staleAfter} (checks run every ${cfg.healthChecks.every}); n8n is not watching the stack.`,
+			description: `No health check has been pushed to the Pushgateway for longer than ${STALE_INTERVALS} × the interval the health watch runs at (at least ${cfg.healthChecks.staleAfter}); n8n is not watching the stack.`,
 			dashboard: DASHBOARDS.n8n,
 		}),
 	];
