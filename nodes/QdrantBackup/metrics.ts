@@ -13,6 +13,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { METRICS, PUSH_JOBS } from '../shared/metricCatalog';
 import { pushMetrics, type Sample } from '../shared/pushgateway';
+import { scheduleIntervalSeconds } from '../shared/scheduleInterval';
 import type { SnapshotScope } from './qdrantClient';
 
 const PUSHING = new Set(['create', 'download', 'verify']);
@@ -51,6 +52,9 @@ export async function pushBackupMetrics(
 	}
 	if (!failed) samples.push({ metric: METRICS.backupLastSuccess, value: now / 1000 });
 	if (!failed && typeof snapshot?.size === 'number') samples.push({ metric: METRICS.backupSize, value: snapshot.size });
+	// The schedule as set now, so RagBackupTooOld follows a cron edited in the editor.
+	const interval = scheduleIntervalSeconds(ctx);
+	if (interval !== undefined) samples.push({ metric: METRICS.backupScheduleInterval, value: interval });
 
 	const outcome = await pushMetrics(ctx, itemIndex, { job: PUSH_JOBS.backup, target, samples, mode: 'merge' });
 	emitted.json.metricsPushed = outcome.pushed;

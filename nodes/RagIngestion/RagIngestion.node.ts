@@ -17,6 +17,7 @@ import { fullJitterDelay } from '../shared/backoff';
 import { forget, remember, seenAt } from '../shared/idempotency';
 import { METRICS, PUSH_JOBS } from '../shared/metricCatalog';
 import { pushMetrics, pushMetricsProperties, type Sample } from '../shared/pushgateway';
+import { scheduleIntervalSeconds } from '../shared/scheduleInterval';
 import { boundedCopy } from '../shared/bounded';
 import { pick, toolAnswer } from '../shared/toolAnswer';
 import { displayUrl, redactText } from '../shared/urls';
@@ -427,6 +428,9 @@ async function ingestOne(
 		if (typeof record.durationSeconds === 'number') samples.push({ metric: METRICS.ingestionDuration, value: record.durationSeconds });
 		if (typeof record.documentsProcessed === 'number') samples.push({ metric: METRICS.ingestionDocuments, value: record.documentsProcessed });
 		if (typeof record.chunksWritten === 'number') samples.push({ metric: METRICS.ingestionChunks, value: record.chunksWritten });
+		// The schedule as set now, so RagIngestionStale follows a cron edited in the editor.
+		const interval = scheduleIntervalSeconds(ctx);
+		if (interval !== undefined) samples.push({ metric: METRICS.ingestionScheduleInterval, value: interval });
 		const outcome = await pushMetrics(ctx, i, { job: PUSH_JOBS.ingestion, target: source, samples, mode: succeeded ? 'replace' : 'merge' });
 		record.metricsPushed = outcome.pushed;
 		if (outcome.warning) record.warning = outcome.warning;

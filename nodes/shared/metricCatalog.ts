@@ -171,6 +171,11 @@ export const METRICS = {
 		'ragops_ingestion_last_run_chunks',
 		'Chunks written by the last ingestion run of the source.',
 	),
+	ingestionScheduleInterval: metric(
+		PUSH_JOBS.ingestion,
+		'ragops_ingestion_schedule_interval_seconds',
+		'Longest gap between two runs of the Schedule Trigger that starts the ingestion, as set at the last run, in seconds (absent when no Schedule Trigger starts it). RagIngestionStale is relative to it.',
+	),
 
 	// Qdrant Backup
 	backupLastRun: metric(
@@ -207,6 +212,12 @@ export const METRICS = {
 		PUSH_JOBS.backup,
 		'ragops_backup_checksum_from_qdrant',
 		"Whether the last verification compared the bytes with Qdrant's own checksum (1) or, Qdrant keeping none (S3 snapshot storage), recorded the SHA-256 computed while downloading (0).",
+	),
+
+	backupScheduleInterval: metric(
+		PUSH_JOBS.backup,
+		'ragops_backup_schedule_interval_seconds',
+		'Longest gap between two runs of the Schedule Trigger that starts the backup, as set at the last run, in seconds (absent when no Schedule Trigger starts it). RagBackupTooOld is relative to it.',
 	),
 
 	// RAG Retrieval Check (one group per golden set). A measure not taken in a
