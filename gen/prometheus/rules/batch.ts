@@ -1,7 +1,8 @@
 /**
  * Batch work reported by the nodes through the Pushgateway: ingestion runs,
  * freshness manifests and Qdrant backups. Per configured source the usual
- * batch-job trio: age of the last success (> 2 periods), last run failed, and
+ * batch-job trio: age of the last success (> 2 periods of the schedule the
+ * node pushes, the config's while it pushes none), last run failed, and
  * `absent()` of the series (never pushed, or the Pushgateway lost it).
  *
  * Ages are computed as `time() - <timestamp>`: a pushed age is a snapshot that
@@ -26,17 +27,20 @@ export function ingestionAlerts(cfg: RagopsConfig): AlertingRule[] {
 	const service = ingestionService(cfg);
 	return cfg.ingestion.sources.flatMap((src) => {
 		const s = sel(PUSH_JOBS.ingestion, src.name);
-		const limit = 2 * parseDuration(src.every);
+		// Two periods of the schedule the node reads from its Schedule Trigger at each run
+		// (a cron edited in n8n), two of the config's `every` while it pushes none.
+		const interval = `${METRICS.ingestionScheduleInterval.name}${s}`;
+		const age = `time() - ${METRICS.ingestionLastSuccess.name}${s}`;
 		const base = { service, dashboard: DASHBOARDS.ingestion, labels: { target: src.name } } as const;
 		return [
 			alertRule(cfg, {
 				...base,
 				alert: 'RagIngestionStale',
-				expr: `time() - ${METRICS.ingestionLastSuccess.name}${s} > ${limit}`,
+				expr: olderThanPushed(age, `2 * ${interval}`, 'job, target', 2 * parseDuration(src.every), interval),
 				for: '5m',
 				severity: 'warning',
 				summary: 'No successful ingestion run for two schedule periods.',
-				description: `The last successful ingestion of source {{ $labels.target }} finished {{ $value | humanizeDuration }} ago (expected every ${src.every}).`,
+				description: `The last successful ingestion of source {{ $labels.target }} finished {{ $value | humanizeDuration }} ago, more than two periods of its Schedule Trigger (${src.every} if the node pushes none).`,
 			}),
 			alertRule(cfg, {
 				...base,
@@ -99,19 +103,23 @@ export function backupAlerts(cfg: RagopsConfig): AlertingRule[] {
 	if (!b) return [];
 	// One period plus the longest a run may take: the next run started one period
 	// after the last one and must have finished by then.
-	const limit = parseDuration(b.every) + parseDuration(b.maxRuntime);
+	// The period is the one the node reads from its Schedule Trigger at each run (a cron
+	// edited in n8n); the config's `every` while it pushes none.
+	const maxRuntime = parseDuration(b.maxRuntime);
 	return b.collections.flatMap((collection) => {
 		const s = sel(PUSH_JOBS.backup, collection);
+		const interval = `${METRICS.backupScheduleInterval.name}${s}`;
+		const age = `time() - ${METRICS.backupLastSuccess.name}${s}`;
 		const base = { service: b.service, dashboard: DASHBOARDS.vectorDb, labels: { target: collection } } as const;
 		return [
 			alertRule(cfg, {
 				...base,
 				alert: 'RagBackupTooOld',
-				expr: `time() - ${METRICS.backupLastSuccess.name}${s} > ${limit}`,
+				expr: olderThanPushed(age, `${interval} + ${maxRuntime}`, 'job, target', parseDuration(b.every) + maxRuntime, interval),
 				for: '5m',
 				severity: 'warning',
 				summary: 'The last successful backup is older than one backup period plus its longest runtime.',
-				description: `The last successful snapshot of collection {{ $labels.target }} is {{ $value | humanizeDuration }} old (expected every ${b.every}, runs take at most ${b.maxRuntime}).`,
+				description: `The last successful snapshot of collection {{ $labels.target }} is {{ $value | humanizeDuration }} old, more than one period of its Schedule Trigger (${b.every} if the node pushes none) plus the longest a run takes (${b.maxRuntime}).`,
 			}),
 			alertRule(cfg, {
 				...base,
