@@ -196,7 +196,7 @@ describe('RAG Freshness Check node', () => {
 		try {
 			const run = await runNode({
 				node,
-				parameters: { source: 'json', manifestName: 'handbook', pushMetrics: true },
+				parameters: { source: 'json', manifestName: 'handbook', pushMetrics: true, warnAfterHours: 30, errorAfterHours: 60 },
 				inputItems: [{ json: manifest(1, { chunk_count: 4321 }) }],
 				credentials: { ragOpsPushgatewayApi: { url: pgw.url } },
 			});
@@ -206,6 +206,9 @@ describe('RAG Freshness Check node', () => {
 			expect(text).toMatch(/ragops_freshness_status\{[^}]*status="pass"[^}]*\} 1/);
 			expect(text).toMatch(/ragops_freshness_status\{[^}]*status="fail"[^}]*\} 0/);
 			expect(text).toMatch(/ragops_freshness_manifest_age_seconds\{[^}]*target="handbook"[^}]*\} 3\d{3}/);
+			// The limits the node was given, as the age alerts compare against them (docs/alerting.md "Edited schedules").
+			expect(text).toMatch(/ragops_freshness_warn_after_seconds\{[^}]*target="handbook"[^}]*\} 108000\n/);
+			expect(text).toMatch(/ragops_freshness_error_after_seconds\{[^}]*target="handbook"[^}]*\} 216000\n/);
 		} finally {
 			await pgw.stop();
 		}

@@ -255,6 +255,37 @@ describe('metrics to a real Pushgateway', () => {
 		expect(text).toMatch(/ragops_health_last_run_timestamp_seconds\{instance="",job="ragops_health",target="rag-api"\} \d/);
 	});
 
+	test('the watch pushes the interval it runs at: merged into every group at activation, then with every sweep', async () => {
+		const interval = (target: string) => new RegExp(`ragops_health_check_interval_seconds\\{instance="",job="ragops_health",target="${target}"\\} (\\d+)`);
+		const targets = [{ name: 'iv-a', url: server.url('/health') }, { name: 'iv-b', url: server.url('/health') }];
+		// A group left by an earlier sweep at 30 s: the activation push merges, its check results stay.
+		const before = await startTrigger({
+			node: new RagHealthWatchTrigger(),
+			parameters: { ...params(targets, { pushMetrics: true }), interval: 30 },
+			credentials: { ragOpsPushgatewayApi: { url: pgw.url } },
+		});
+		await before.tick();
+		await before.close();
+		expect(interval('iv-a').exec(await pgw.metrics())?.[1]).toBe('30');
+
+		// Edited to 10 min and re-activated: the new interval is in every group before any tick.
+		const edited = await startTrigger({
+			node: new RagHealthWatchTrigger(),
+			parameters: { ...params(targets, { pushMetrics: true }), interval: 600 },
+			credentials: { ragOpsPushgatewayApi: { url: pgw.url } },
+		});
+		let text = await pgw.metrics();
+		expect(edited.cron).toBe('0 */10 * * * *');
+		expect(interval('iv-a').exec(text)?.[1]).toBe('600');
+		expect(interval('iv-b').exec(text)?.[1]).toBe('600');
+		expect(text).toMatch(/ragops_health_up\{instance="",job="ragops_health",target="iv-a"\} 1/);
+		await edited.tick();
+		await edited.close();
+		text = await pgw.metrics();
+		expect(interval('iv-a').exec(text)?.[1]).toBe('600');
+		expect(edited.failures).toEqual([]);
+	});
+
 	test('a Pushgateway that is down only adds a warning; the checks still report', async () => {
 		const refused = await closedPort();
 		const run = await runNode({
