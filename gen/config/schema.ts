@@ -322,7 +322,9 @@ const healthChecks = z.strictObject({
 		.describe('How often the n8n health watch runs; npm run gen writes it into the RAG Health Watch of workflows/health-watch.json'),
 	staleAfter: duration
 		.default('5m')
-		.describe('Pushes older than this mean n8n stopped watching (RagOpsHealthPushesStale fires)'),
+		.describe(
+			'Pushes older than this, and than 3 × the interval the health watch pushes (its Check Every, as edited in n8n), mean n8n stopped watching (RagOpsHealthPushesStale fires)',
+		),
 });
 
 const receivers = z.strictObject({
