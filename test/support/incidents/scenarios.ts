@@ -73,6 +73,8 @@ function batchDay(
 				[METRICS.ingestionLastRun.name]: at,
 				[METRICS.ingestionLastRunSuccess.name]: ok ? 1 : 0,
 				[METRICS.ingestionLastSuccess.name]: lastOk,
+				// The workflow's Schedule Trigger, read by the node: the config's schedule (gen writes it into the workflow).
+				[METRICS.ingestionScheduleInterval.name]: every,
 			},
 		});
 		const runtime = 20 * M;
@@ -99,7 +101,13 @@ function batchDay(
 			at,
 			job: PUSH_JOBS.freshness,
 			target: f.manifest,
-			values: { [METRICS.freshnessGenerated.name]: generatedAt(at), [METRICS.freshnessLastRun.name]: at },
+			values: {
+				[METRICS.freshnessGenerated.name]: generatedAt(at),
+				[METRICS.freshnessLastRun.name]: at,
+				// The limits the workflow's freshness check is given: the config's (gen writes them into it).
+				[METRICS.freshnessWarnAfter.name]: parseDuration(f.warnAfter),
+				[METRICS.freshnessErrorAfter.name]: parseDuration(f.errorAfter),
+			},
 		});
 		initial.push(check(-60));
 		for (let at = opts.checkPhase ?? 0; at <= duration; at += 15 * M) pushes.push(check(at));
@@ -120,10 +128,10 @@ function batchDay(
 		const phase = (3.5 * H) % every;
 		for (const collection of b.collections) {
 			// Yesterday's run, as the Pushgateway holds it after its merges.
-			initial.push(...backupRun(collection, phase - every, 10 * M, 'ok'));
+			initial.push(...backupRun(collection, phase - every, 10 * M, 'ok', every));
 			for (let at = phase; at <= duration; at += every) {
 				if (opts.skipBackupAfter !== undefined && at >= opts.skipBackupAfter) break;
-				pushes.push(...(opts.backup?.(at) ?? backupRun(collection, at, 10 * M, 'ok')));
+				pushes.push(...(opts.backup?.(at) ?? backupRun(collection, at, 10 * M, 'ok', every)));
 			}
 		}
 	}
@@ -134,7 +142,13 @@ function batchDay(
  * Create → Download → Verify of one snapshot as nodes/QdrantBackup/metrics.ts pushes it: every
  * push merges; Create carries no `verified`; a successful step carries its last-success time.
  */
-export function backupRun(collection: string, at: number, runtime: number, outcome: 'ok' | 'download-fails' | 'checksum-mismatch'): Push[] {
+export function backupRun(
+	collection: string,
+	at: number,
+	runtime: number,
+	outcome: 'ok' | 'download-fails' | 'checksum-mismatch',
+	period: number,
+): Push[] {
 	const push = (t: number, ok: boolean, verified?: boolean): Push => ({
 		at: t,
 		job: PUSH_JOBS.backup,
@@ -145,6 +159,8 @@ export function backupRun(collection: string, at: number, runtime: number, outco
 			[METRICS.backupLastRunSuccess.name]: ok ? 1 : 0,
 			...(verified === undefined ? {} : { [METRICS.backupVerified.name]: verified ? 1 : 0 }),
 			...(ok ? { [METRICS.backupLastSuccess.name]: t } : {}),
+			// The workflow's Schedule Trigger, read by the node at every push.
+			[METRICS.backupScheduleInterval.name]: period,
 		},
 	});
 	const created = at + 60;
@@ -344,7 +360,7 @@ export function buildScenarios(cfg: RagopsConfig, variant: number): Scenario[] {
 			job: PUSH_JOBS.ingestion,
 			target: src.name,
 			merge: true,
-			values: { [METRICS.ingestionLastRun.name]: runAt + stretch, [METRICS.ingestionLastRunSuccess.name]: 0 },
+			values: { [METRICS.ingestionLastRun.name]: runAt + stretch, [METRICS.ingestionLastRunSuccess.name]: 0, [METRICS.ingestionScheduleInterval.name]: every },
 		});
 		out.push({
 			name: 'failed ingestion',
@@ -401,7 +417,7 @@ export function buildScenarios(cfg: RagopsConfig, variant: number): Scenario[] {
 				timeline: {
 					duration: runAt + 2 * H,
 					state: world,
-					...base({ backup: (at) => (at === phase ? backupRun(collection, runAt, 10 * M, outcome) : undefined) }, runAt + 2 * H),
+					...base({ backup: (at) => (at === phase ? backupRun(collection, runAt, 10 * M, outcome, every) : undefined) }, runAt + 2 * H),
 				},
 				expect: { pagerduty: 0, slack: 1 },
 				bound: 10 * M + 5 * M + lag,
@@ -416,7 +432,7 @@ export function buildScenarios(cfg: RagopsConfig, variant: number): Scenario[] {
 			timeline: {
 				duration: runAt + slow + H,
 				state: world,
-				...base({ backup: (at) => (at === phase ? backupRun(collection, runAt, slow, 'ok') : undefined) }, runAt + slow + H),
+				...base({ backup: (at) => (at === phase ? backupRun(collection, runAt, slow, 'ok', every) : undefined) }, runAt + slow + H),
 			},
 			expect: NONE,
 		});

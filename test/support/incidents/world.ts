@@ -156,6 +156,7 @@ export function produceSeries(cfg: RagopsConfig, tl: Timeline): { series: Series
 								[METRICS.healthCritical.name]: s.critical ? 1 : 0,
 								[METRICS.healthConsecutiveFailures.name]: h.fails,
 								[METRICS.healthLastRun.name]: nextSweep,
+								[METRICS.healthInterval.name]: sweep,
 							},
 						});
 					}
