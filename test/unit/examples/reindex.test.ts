@@ -13,11 +13,13 @@ import { join } from 'node:path';
 import { QdrantClient } from '@qdrant/js-client-rest';
 
 import { buildIndex, readDocs } from '../../../examples/stack/docsSearch';
-import { chunk, pointsOf } from '../../../examples/stack/docsIndexer';
+import { chunk, indexDocs, pointsOf } from '../../../examples/stack/docsIndexer';
+import { qdrantCorpus } from '../../../examples/stack/qdrantCorpus';
 import { DOCS_DIR, startExampleStack, type ExampleStack } from '../../../examples/stack/stack';
 import { measureCase } from '../../../nodes/RagRetrievalCheck/measures';
 import { RagRetrievalCheck } from '../../../nodes/RagRetrievalCheck/RagRetrievalCheck.node';
 import { runNode } from '../../support/nodeHarness';
+import { QdrantStandIn } from '../../support/qdrantStandIn';
 
 const GOLDEN_FILE = join(__dirname, '../../../examples/stack/golden-docs.jsonl');
 const GOLDEN = readFileSync(GOLDEN_FILE);
@@ -197,4 +199,45 @@ test('Qdrant unreachable: /query answers 503 with the reason (not stale or empty
 	expect(run.errors[0]).toMatch(/^writing the index to Qdrant failed: /);
 	expect((await fetch(down.urls.manifest)).status).toBe(404);
 	await down.stop();
+});
+
+test('the RAG API side rebuilds its index only when the collection changes, and answers a restore to a known state from cache', async () => {
+	const qdrant = new QdrantStandIn({ apiKey: 'k' });
+	await qdrant.start();
+	try {
+		const target = { url: qdrant.url, collection: 'docs', apiKey: 'k' };
+		await indexDocs(target, DOCS_DIR, 'good');
+		const corpus = qdrantCorpus(target);
+		const [a, b] = await Promise.all([corpus.current(), corpus.current()]);
+		expect(a).toBe(b);
+		expect(await corpus.current()).toBe(a);
+		expect(corpus.rebuilds).toBe(1);
+		const snapshot = (await (await fetch(`${qdrant.url}/collections/docs/snapshots`, { method: 'POST', headers: { 'api-key': 'k' } })).json()) as { result: { name: string } };
+
+		await indexDocs(target, DOCS_DIR, 'bad');
+		const bad = await corpus.current();
+		expect(bad).not.toBe(a);
+		expect(bad.size).toBe(chunk(readDocs(DOCS_DIR), 'bad').length);
+		expect(corpus.rebuilds).toBe(2);
+
+		const recovered = await fetch(`${qdrant.url}/collections/docs/snapshots/recover`, {
+			method: 'PUT',
+			headers: { 'api-key': 'k', 'content-type': 'application/json' },
+			body: JSON.stringify({ location: `file:///qdrant/snapshots/docs/${snapshot.result.name}` }),
+		});
+		expect(recovered.status).toBe(200);
+		expect(await corpus.current()).toBe(a);
+		expect(corpus.rebuilds).toBe(2);
+
+		// One point removed behind the pipeline's back is a change too.
+		await fetch(`${qdrant.url}/collections/docs/points/delete?wait=true`, {
+			method: 'POST',
+			headers: { 'api-key': 'k', 'content-type': 'application/json' },
+			body: JSON.stringify({ points: [qdrant.points('docs')[0]!.id] }),
+		});
+		expect((await corpus.current()).size).toBe(a.size - 1);
+		expect(corpus.rebuilds).toBe(3);
+	} finally {
+		await qdrant.stop();
+	}
 });
