@@ -17,7 +17,7 @@
  *   these points ranks exactly as docsSearch over docs/ does;
  * - `bad`: the broken re-index a wrong pipeline change produces, with all the
  *   usual mistakes at once: a chunker that ignores headings and merges every
- *   three sections into one chunk labelled with the first one's id and
+ *   four sections into one chunk labelled with the first one's id and
  *   heading, a token budget that truncates the chunk to 40 words, and another
  *   seed for the ids and the hashing. Most golden sections are then not in
  *   the index at all, or only as a fragment inside a neighbour: recall@5
@@ -45,7 +45,7 @@ export interface ChunkPoint {
 
 export const VECTOR_SIZE = 16;
 const SEEDS: Record<ReindexMode, string> = { good: 'ragops-docs-v1', bad: 'ragops-docs-v0-legacy' };
-const BAD_MERGE = 3;
+const BAD_MERGE = 4;
 const BAD_WORD_BUDGET = 40;
 const BATCH = 128;
 
