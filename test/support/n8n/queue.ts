@@ -56,25 +56,29 @@ function pgBin(name: string): string {
 	throw new Error(`PostgreSQL's ${name} not found under ${root}: run npm run setup (installs the postgresql package)`);
 }
 
-/** PostgreSQL refuses to run as root: run its binaries as the `postgres` user then. */
-function asPostgres(bin: string, args: string[]): [string, string[]] {
-	return process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args];
+/**
+ * PostgreSQL refuses to run as root: run its binaries as the `postgres` user
+ * then, by spawning them with that uid/gid directly. Not through `runuser`: a
+ * wrapper between us and the server means our signal reaches the wrapper, and
+ * when it is killed the server lives on as an orphan holding our stderr pipe
+ * (jest then never exits).
+ */
+function postgresIds(): { uid: number; gid: number } | undefined {
+	if (process.getuid?.() !== 0) return undefined;
+	const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres']).toString().trim());
+	return { uid: id('-u'), gid: id('-g') };
 }
 
 /** A throwaway PostgreSQL cluster (trust auth, loopback only, no fsync) with a database `n8n`. */
 export async function startPostgres(): Promise<Backend> {
 	const dir = mkdtempSync(join(tmpdir(), 'ragops-pg-'));
-	if (process.getuid?.() === 0) {
-		const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
-		const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
-		chownSync(dir, uid, gid);
-	}
+	const ids = postgresIds();
+	if (ids) chownSync(dir, ids.uid, ids.gid);
 	const data = join(dir, 'data');
-	const [initBin, initArgs] = asPostgres(pgBin('initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
-	execFileSync(initBin, initArgs, { stdio: 'pipe' });
+	execFileSync(pgBin('initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync'], { stdio: 'pipe', ...ids });
 	const port = await freePort();
-	const [bin, args] = asPostgres(pgBin('postgres'), ['-D', data, '-p', String(port), '-h', '127.0.0.1', '-k', dir, '-c', 'fsync=off', '-c', 'full_page_writes=off']);
-	const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+	const args = ['-D', data, '-p', String(port), '-h', '127.0.0.1', '-k', dir, '-c', 'fsync=off', '-c', 'full_page_writes=off'];
+	const child = spawn(pgBin('postgres'), args, { stdio: ['ignore', 'ignore', 'pipe'], ...ids });
 	let stderr = '';
 	child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
 	const stop = async () => {
@@ -84,8 +88,7 @@ export async function startPostgres(): Promise<Backend> {
 	for (let attempt = 0; attempt < 300; attempt++) {
 		if (child.exitCode !== null) break;
 		try {
-			const [b, a] = asPostgres(pgBin('createdb'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', 'n8n']);
-			execFileSync(b, a, { stdio: 'pipe' });
+			execFileSync(pgBin('createdb'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', 'n8n'], { stdio: 'pipe', ...ids });
 			return { port, stop };
 		} catch {
 			await sleep(100);
