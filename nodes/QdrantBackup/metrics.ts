@@ -12,7 +12,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { METRICS, PUSH_JOBS } from '../shared/metricCatalog';
-import { pushMetrics, type Sample } from '../shared/pushgateway';
+import { pushMetrics, recordPush, type Sample } from '../shared/pushgateway';
 import type { SnapshotScope } from './qdrantClient';
 
 const PUSHING = new Set(['create', 'download', 'verify']);
@@ -53,6 +53,5 @@ export async function pushBackupMetrics(
 	if (!failed && typeof snapshot?.size === 'number') samples.push({ metric: METRICS.backupSize, value: snapshot.size });
 
 	const outcome = await pushMetrics(ctx, itemIndex, { job: PUSH_JOBS.backup, target, samples, mode: 'merge' });
-	emitted.json.metricsPushed = outcome.pushed;
-	if (outcome.warning) emitted.json.metricsWarning = outcome.warning;
+	recordPush(emitted.json, outcome);
 }

@@ -13,7 +13,7 @@ import { getJsonPath } from '../shared/jsonPath';
 import { ownValue, recordOf, setOwn } from '../shared/keyed';
 import { METRICS, PUSH_JOBS, STATUS_STATES } from '../shared/metricCatalog';
 import { probe, type HttpRequestFn } from '../shared/probe';
-import { pushMetrics, pushMetricsProperties, type Sample } from '../shared/pushgateway';
+import { pushMetrics, recordPush, pushMetricsProperties, type Sample } from '../shared/pushgateway';
 import { pick, toolAnswer } from '../shared/toolAnswer';
 import type { HealthStatus } from '../shared/status';
 import { displayUrl, redactUrl, userinfoWarning } from '../shared/urls';
@@ -465,8 +465,7 @@ async function checkOne(
 	}
 	if (ctx.getNodeParameter('pushMetrics', i, false) as boolean) {
 		const outcome = await pushMetrics(ctx, i, { job: PUSH_JOBS.freshness, target: name, samples: samples(status, now, manifest) });
-		json.metricsPushed = outcome.pushed;
-		if (outcome.warning) json.warning = outcome.warning;
+		recordPush(json, outcome);
 	}
 	return json;
 }

@@ -12,7 +12,7 @@ import {
 } from '../shared/hysteresis';
 import { PUSH_JOBS } from '../shared/metricCatalog';
 import type { HttpRequestFn } from '../shared/probe';
-import { pushMetrics, type PushContext, type PushOutcome } from '../shared/pushgateway';
+import { pushMetrics, recordPush, type PushContext, type PushOutcome } from '../shared/pushgateway';
 import { overallStatus, toIetfStatus, type HealthStatus } from '../shared/status';
 import { userinfoWarning } from '../shared/urls';
 import { checkTarget, conditionsFor, type Target, type TargetResult } from './checkTarget';
@@ -214,14 +214,9 @@ export function sweepItems(
 		if (r.bodyTruncated) json.bodyTruncated = true;
 		if (target.dependsOn.length) json.dependsOn = target.dependsOn;
 		if (notice) json.notice = notice;
-		const warnings: string[] = [];
-		if (target.requestUrl) warnings.push(userinfoWarning(`The URL of target "${target.name}"`));
+		if (target.requestUrl) json.warnings = [userinfoWarning(`The URL of target "${target.name}"`)];
 		const pushed = pushes[i];
-		if (pushed) {
-			json.metrics = { pushed: pushed.pushed, url: pushed.url };
-			if (pushed.warning) warnings.push(pushed.warning);
-		}
-		if (warnings.length) json.warnings = warnings;
+		if (pushed) recordPush(json, pushed);
 		(s.event ? alert : ok).push({ json, pairedItem: { item: itemIndex } });
 	});
 	return { alert, ok };

@@ -16,7 +16,7 @@ import {
 import { fullJitterDelay } from '../shared/backoff';
 import { forget, remember, seenAt } from '../shared/idempotency';
 import { METRICS, PUSH_JOBS } from '../shared/metricCatalog';
-import { pushMetrics, pushMetricsProperties, type Sample } from '../shared/pushgateway';
+import { pushMetrics, recordPush, pushMetricsProperties, type Sample } from '../shared/pushgateway';
 import { boundedCopy } from '../shared/bounded';
 import { pick, toolAnswer } from '../shared/toolAnswer';
 import { displayUrl, redactText } from '../shared/urls';
@@ -428,8 +428,7 @@ async function ingestOne(
 		if (typeof record.documentsProcessed === 'number') samples.push({ metric: METRICS.ingestionDocuments, value: record.documentsProcessed });
 		if (typeof record.chunksWritten === 'number') samples.push({ metric: METRICS.ingestionChunks, value: record.chunksWritten });
 		const outcome = await pushMetrics(ctx, i, { job: PUSH_JOBS.ingestion, target: source, samples, mode: succeeded ? 'replace' : 'merge' });
-		record.metricsPushed = outcome.pushed;
-		if (outcome.warning) record.warning = outcome.warning;
+		recordPush(record, outcome);
 	}
 	return { output: succeeded ? 0 : 1, json: record };
 }

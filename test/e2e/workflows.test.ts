@@ -424,7 +424,7 @@ describe('the Manual Trigger path of each workflow runs to success against the e
 		const run = await execute(testCopy('nightly-ingestion.json'));
 		expect(run.nodesRun).toContain('Try It (Manual Trigger)');
 		const record = run.json('RAG Ingestion', 0)[0]!;
-		expect(record).toMatchObject({ source: 'docs', status: 'succeeded', documentsProcessed: 12, chunksWritten: 340, metricsPushed: true });
+		expect(record).toMatchObject({ source: 'docs', status: 'succeeded', documentsProcessed: 12, chunksWritten: 340, metrics: { pushed: true } });
 		expect(runsOf('docs').slice(before).map((r) => [r.run_id, r.status])).toEqual([[record.runId, 'succeeded']]);
 		// The manifest the run just wrote.
 		expect(run.json('RAG Freshness Check', 0)).toEqual([
