@@ -11,11 +11,11 @@ import {
 
 import { getJsonPath } from '../shared/jsonPath';
 import { ownValue, recordOf, setOwn } from '../shared/keyed';
-import { METRICS, PUSH_JOBS, STATUS_STATES } from '../shared/metricCatalog';
+import { METRICS, PUSH_JOBS } from '../shared/metricCatalog';
 import { probe, type HttpRequestFn } from '../shared/probe';
 import { pushMetrics, recordPush, pushMetricsProperties, type Sample } from '../shared/pushgateway';
 import { pick, toolAnswer } from '../shared/toolAnswer';
-import type { HealthStatus } from '../shared/status';
+import { HEALTH_STATUSES, type HealthStatus } from '../shared/status';
 import { displayUrl, redactUrl, userinfoWarning } from '../shared/urls';
 import { judgeManifest, overall, type BackendReport, type FreshnessCheck } from './judge';
 import {
@@ -351,7 +351,7 @@ async function readBackend(ctx: IExecuteFunctions, i: number, url: string, timeo
 }
 
 function samples(status: HealthStatus, now: Date, manifest?: FreshnessManifest): Sample[] {
-	const out: Sample[] = STATUS_STATES.map((s) => ({
+	const out: Sample[] = HEALTH_STATUSES.map((s) => ({
 		metric: METRICS.freshnessStatus,
 		labels: { status: s },
 		value: s === status ? 1 : 0,

@@ -1,6 +1,6 @@
 import type { Sample } from '../shared/exposition';
-import { METRICS, STATUS_STATES } from '../shared/metricCatalog';
-import type { HealthStatus } from '../shared/status';
+import { METRICS } from '../shared/metricCatalog';
+import { HEALTH_STATUSES, type HealthStatus } from '../shared/status';
 
 /**
  * The Pushgateway group of one health-check target (job `ragops_health`,
@@ -16,7 +16,7 @@ export function healthSamples(result: {
 }): Sample[] {
 	return [
 		{ metric: METRICS.healthUp, value: result.up ? 1 : 0 },
-		...STATUS_STATES.map((state) => ({
+		...HEALTH_STATUSES.map((state) => ({
 			metric: METRICS.healthStatus,
 			labels: { status: state },
 			value: state === result.status ? 1 : 0,
