@@ -12,7 +12,7 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { sha256Hex, verifySignature, type SignatureEncoding } from '../shared/hmac';
+import { sha256Hex, verifySignature, type SignatureEncoding } from './hmac';
 import { remember, seenAt } from '../shared/idempotency';
 import { readDeliveryBody } from './delivery';
 import { applyFilters, branchOf, changedPathsOf, splitList } from './filters';

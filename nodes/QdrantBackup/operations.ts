@@ -6,7 +6,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { compareNewestFirst, orderAmbiguity, planRetention, snapshotTime, type RetentionPolicy } from '../shared/retention';
+import { compareNewestFirst, orderAmbiguity, planRetention, snapshotTime, type RetentionPolicy } from './retention';
 import { followUpCreate, followUpRestore } from './followUp';
 import {
 	listSnapshots,

@@ -10,7 +10,7 @@ import {
 } from 'n8n-workflow';
 
 import { getJsonPath } from '../shared/jsonPath';
-import { ownValue, recordOf, setOwn } from '../shared/keyed';
+import { ownValue, recordOf, setOwn } from './keyed';
 import { METRICS, PUSH_JOBS } from '../shared/metricCatalog';
 import { probe, type HttpRequestFn } from '../shared/probe';
 import { pushMetrics, recordPush, pushMetricsProperties, type Sample } from '../shared/pushgateway';

@@ -36,7 +36,7 @@ import type { AddressInfo } from 'node:net';
 import type { INodeTypeDescription } from 'n8n-workflow';
 
 import { startExampleStack, type ExampleStack } from '../../examples/stack/stack';
-import { signPayload } from '../../nodes/shared/hmac';
+import { signPayload } from '../../nodes/IngestWebhookTrigger/hmac';
 import { receiverNode, type ExportedNode } from '../support/alertReceiver';
 import { startHealthServer, type HealthServer } from '../support/healthServers';
 import { startIngestionApi, type IngestionApi } from '../../examples/stack/ingestionApi';
