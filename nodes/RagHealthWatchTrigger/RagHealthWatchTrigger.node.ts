@@ -12,7 +12,8 @@ import {
 import { PUSHGATEWAY_CREDENTIAL_TYPE, pushMetricsProperties } from '../shared/pushgateway';
 import { watchDescription } from '../RagHealthCheck/description';
 import { readSettings, type HealthSettings } from '../RagHealthCheck/settings';
-import { checkAll, CREDENTIAL_TYPE, pushAll, requestFor, settleInstant, settleWithHistory, sweepItems } from '../RagHealthCheck/sweep';
+import { checkAll, pushAll, settleInstant, settleWithHistory, sweepItems } from '../RagHealthCheck/sweep';
+import { CREDENTIAL_TYPE, requestFor } from '../RagHealthCheck/transport';
 import { intervalProperty, cronFor, INTERVALS } from './interval';
 import { loadWatchState, saveWatchState } from './watchState';
 
