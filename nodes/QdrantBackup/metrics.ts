@@ -13,7 +13,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { METRICS, PUSH_JOBS } from '../shared/metricCatalog';
 import { pushMetrics, recordPush, type Sample } from '../shared/pushgateway';
-import type { SnapshotScope } from './qdrantClient';
+import type { SnapshotScope } from './transport';
 
 const PUSHING = new Set(['create', 'download', 'verify']);
 

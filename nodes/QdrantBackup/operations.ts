@@ -19,7 +19,7 @@ import {
 	snapshotsPath,
 	type SnapshotDescription,
 	type SnapshotScope,
-} from './qdrantClient';
+} from './transport';
 import { hashBinary, multipartBody, sha256Of, streamSnapshot } from './transfer';
 import { recordedSha256, verify, type VerificationRecord } from './verification';
 
