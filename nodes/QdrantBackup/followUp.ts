@@ -14,7 +14,7 @@
 import { NodeOperationError, sleep } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { listSnapshots, qdrantCall, scopeLabel, type SnapshotDescription, type SnapshotScope } from './qdrantClient';
+import { listSnapshots, qdrantCall, scopeLabel, type SnapshotDescription, type SnapshotScope } from './transport';
 
 export interface RunningTasks {
 	snapshots: number;

@@ -12,9 +12,9 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { METRICS, PUSH_JOBS } from '../shared/metricCatalog';
-import { pushMetrics, type Sample } from '../shared/pushgateway';
+import { pushMetrics, recordPush, type Sample } from '../shared/pushgateway';
 import { scheduleIntervalSeconds } from '../shared/scheduleInterval';
-import type { SnapshotScope } from './qdrantClient';
+import type { SnapshotScope } from './transport';
 
 const PUSHING = new Set(['create', 'download', 'verify']);
 
@@ -57,6 +57,5 @@ export async function pushBackupMetrics(
 	if (interval !== undefined) samples.push({ metric: METRICS.backupScheduleInterval, value: interval });
 
 	const outcome = await pushMetrics(ctx, itemIndex, { job: PUSH_JOBS.backup, target, samples, mode: 'merge' });
-	emitted.json.metricsPushed = outcome.pushed;
-	if (outcome.warning) emitted.json.metricsWarning = outcome.warning;
+	recordPush(emitted.json, outcome);
 }

@@ -6,7 +6,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { compareNewestFirst, orderAmbiguity, planRetention, snapshotTime, type RetentionPolicy } from '../shared/retention';
+import { compareNewestFirst, orderAmbiguity, planRetention, snapshotTime, type RetentionPolicy } from './retention';
 import { followUpCreate, followUpRestore } from './followUp';
 import {
 	listSnapshots,
@@ -19,7 +19,7 @@ import {
 	snapshotsPath,
 	type SnapshotDescription,
 	type SnapshotScope,
-} from './qdrantClient';
+} from './transport';
 import { hashBinary, multipartBody, sha256Of, streamSnapshot } from './transfer';
 import { recordedSha256, verify, type VerificationRecord } from './verification';
 

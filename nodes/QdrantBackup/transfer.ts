@@ -35,7 +35,7 @@ import {
 	scopeLabel,
 	snapshotPath,
 	type SnapshotScope,
-} from './qdrantClient';
+} from './transport';
 
 /** The parts of a Node Readable the node uses (typed here: the shipped build has no Node types). */
 interface ByteStream extends AsyncIterable<Uint8Array> {

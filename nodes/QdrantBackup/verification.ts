@@ -13,7 +13,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import type { SnapshotDescription } from './qdrantClient';
+import type { SnapshotDescription } from './transport';
 
 export type VerificationMethod = 'qdrant-checksum' | 'download-sha256';
 

@@ -7,11 +7,9 @@ import {
 } from 'n8n-workflow';
 
 import { PUSHGATEWAY_CREDENTIAL_TYPE, pushMetricsProperties } from '../shared/pushgateway';
-import { pick, toolAnswer } from '../shared/toolAnswer';
 import { checkDescription } from './description';
-import { readSettings } from './settings';
-import { explainSuppressed } from './suppression';
-import { checkAll, CREDENTIAL_TYPE, pushAll, requestFor, settleInstant, sweepItems } from './sweep';
+import { executeSweep } from './execute';
+import { CREDENTIAL_TYPE } from './transport';
 
 /**
  * One sweep per execution, no memory between executions: every item says
@@ -51,23 +49,6 @@ export class RagHealthCheck implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
-		const now = Date.now();
-		const settings = readSettings(
-			this.getNode(),
-			(name, itemIndex, fallback) => this.getNodeParameter(name, itemIndex, fallback),
-			items.length,
-			this.continueOnFail(),
-		);
-		const request = requestFor(settings.authenticate, this.helpers, this);
-		const results = await checkAll(settings, request, this.getExecutionCancelSignal?.());
-		const settled = settleInstant(settings, results, now);
-		const pushes = await pushAll(this, settings, results, settled, now);
-		const { alert, ok } = sweepItems(settings, results, settled, pushes, now);
-		explainSuppressed([...alert, ...ok]);
-		// As an AI tool, every target in one compact list (n8n hands an agent only output 0).
-		return toolAnswer(this, [alert, ok], ['Alert', 'OK'], (json) =>
-			pick(json, ['target', 'status', 'state', 'event', 'critical', 'message', 'statusCode', 'responseTimeMs', 'url', 'alert', 'error', 'warnings']),
-		);
+		return await executeSweep(this);
 	}
 }

@@ -1,8 +1,8 @@
-import { retryWithBackoff } from '../shared/backoff';
 import { evaluateCondition, parseBody, type AnswerContext, type CheckResult, type RatedCondition } from '../shared/conditions';
-import { isRetryableResult, probe, type HttpRequestFn, type ProbeResult } from '../shared/probe';
+import type { HttpRequestFn } from '../shared/probe';
 import { worstOf, type HealthStatus } from '../shared/status';
 import { interpretQdrantCollection, PRESETS, qdrantCollectionUrl, type ComponentResult, type PresetName } from './presets';
+import { probeWithRetries } from './transport';
 
 /**
  * One target, end to end: probe (with retries for transient trouble), read
@@ -60,24 +60,6 @@ export interface TargetResult {
 	error?: { code: string; message: string };
 	/** The first non-passing check's message, or a short all-clear. */
 	message: string;
-}
-
-async function probeWithRetries(target: Target, url: string, settings: CheckSettings): Promise<{ result: ProbeResult; attempts: number }> {
-	return await retryWithBackoff(
-		async () =>
-			await probe(settings.request, {
-				url,
-				headers: target.headers,
-				timeoutMs: target.timeoutMs,
-				maxBodyBytes: settings.maxBodyBytes,
-				skipTlsVerify: settings.skipTlsVerify,
-				signal: settings.signal,
-				allowCrossOriginRedirects: target.allowCrossOriginRedirects === true,
-				anonymousRequest: settings.anonymousRequest,
-			}),
-		isRetryableResult,
-		{ retries: settings.retries, baseDelayMs: settings.retryBaseDelayMs, maxDelayMs: 5000, signal: settings.signal },
-	);
 }
 
 function snippet(body: string): string {

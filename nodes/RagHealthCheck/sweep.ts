@@ -1,4 +1,4 @@
-import type { IDataObject, IHttpRequestOptions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { mapWithConcurrency } from '../shared/concurrency';
 import {
@@ -10,14 +10,13 @@ import {
 	type SuppressionReason,
 	type TargetState,
 } from '../shared/hysteresis';
-import { PUSH_JOBS } from '../shared/metricCatalog';
-import type { HttpRequestFn } from '../shared/probe';
-import { pushMetrics, type PushContext, type PushOutcome } from '../shared/pushgateway';
+import { pushMetrics, recordPush, type PushContext, type PushOutcome } from '../shared/pushgateway';
 import { overallStatus, toIetfStatus, type HealthStatus } from '../shared/status';
 import { userinfoWarning } from '../shared/urls';
 import { checkTarget, conditionsFor, type Target, type TargetResult } from './checkTarget';
-import { healthSamples, intervalSamples } from './healthMetrics';
+import { HEALTH_JOB, healthSamples, intervalSamples } from './metrics';
 import type { HealthSettings } from './settings';
+import type { NodeRequestFn } from './transport';
 
 /**
  * One sweep over every target: check them all (concurrently, under the
@@ -25,14 +24,6 @@ import type { HealthSettings } from './settings';
  * Shared by RAG Health Check (one sweep per execution, no memory) and RAG
  * Health Watch Trigger (a sweep per tick, with hysteresis state it holds).
  */
-
-export const CREDENTIAL_TYPE = 'ragServiceApi';
-
-/**
- * The node's HTTP function; `anonymous` is the same client without the
- * credential, for redirect hops to another origin (see nodes/shared/probe.ts).
- */
-export type NodeRequestFn = HttpRequestFn & { anonymous?: HttpRequestFn };
 
 /** Every target checked once. `request` is the node's (authenticated or not) HTTP function. */
 export async function checkAll(settings: HealthSettings, request: NodeRequestFn, signal?: AbortSignal): Promise<TargetResult[]> {
@@ -51,21 +42,6 @@ export async function checkAll(settings: HealthSettings, request: NodeRequestFn,
 			inMaintenanceWindow: activeWindow(settings.windows, target.name, Date.now()) !== undefined,
 		}),
 	);
-}
-
-/** The HTTP function of a node context, with or without the RAG service credential. */
-export function requestFor(
-	authenticate: boolean,
-	helpers: {
-		httpRequest(options: IHttpRequestOptions): Promise<unknown>;
-		httpRequestWithAuthentication(this: unknown, type: string, options: IHttpRequestOptions): Promise<unknown>;
-	},
-	ctx: unknown,
-): NodeRequestFn {
-	const anonymous: HttpRequestFn = async (opts) => await helpers.httpRequest(opts);
-	if (!authenticate) return Object.assign(anonymous, { anonymous });
-	const authenticated: HttpRequestFn = async (opts) => await helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, opts);
-	return Object.assign(authenticated, { anonymous });
 }
 
 function suppressionOf(settings: HealthSettings, target: Target, downNow: Map<string, boolean>, now: number): SuppressionReason | undefined {
@@ -118,7 +94,7 @@ export async function pushAll(
 	if (!settings.push) return settings.planned.map(() => undefined);
 	return await mapWithConcurrency(settings.planned, settings.concurrency, async (planned, i) =>
 		await pushMetrics(ctx, planned.itemIndex, {
-			job: PUSH_JOBS.health,
+			job: HEALTH_JOB,
 			target: planned.target.name,
 			samples: healthSamples({
 				status: results[i].status,
@@ -138,7 +114,7 @@ export async function pushInterval(ctx: PushContext, settings: HealthSettings, i
 	if (!settings.push) return [];
 	return await mapWithConcurrency(settings.planned, settings.concurrency, async (planned) =>
 		await pushMetrics(ctx, planned.itemIndex, {
-			job: PUSH_JOBS.health,
+			job: HEALTH_JOB,
 			target: planned.target.name,
 			samples: intervalSamples(intervalSeconds),
 			mode: 'merge',
@@ -229,14 +205,9 @@ export function sweepItems(
 		if (r.bodyTruncated) json.bodyTruncated = true;
 		if (target.dependsOn.length) json.dependsOn = target.dependsOn;
 		if (notice) json.notice = notice;
-		const warnings: string[] = [];
-		if (target.requestUrl) warnings.push(userinfoWarning(`The URL of target "${target.name}"`));
+		if (target.requestUrl) json.warnings = [userinfoWarning(`The URL of target "${target.name}"`)];
 		const pushed = pushes[i];
-		if (pushed) {
-			json.metrics = { pushed: pushed.pushed, url: pushed.url };
-			if (pushed.warning) warnings.push(pushed.warning);
-		}
-		if (warnings.length) json.warnings = warnings;
+		if (pushed) recordPush(json, pushed);
 		(s.event ? alert : ok).push({ json, pairedItem: { item: itemIndex } });
 	});
 	return { alert, ok };

@@ -1,6 +1,6 @@
 import type { Sample } from '../shared/exposition';
-import { METRICS, PUSH_JOBS, STATUS_STATES } from '../shared/metricCatalog';
-import type { HealthStatus } from '../shared/status';
+import { METRICS, PUSH_JOBS } from '../shared/metricCatalog';
+import { HEALTH_STATUSES, type HealthStatus } from '../shared/status';
 
 /**
  * The Pushgateway group of one golden set (job `ragops_retrieval`, target =
@@ -27,7 +27,7 @@ export interface RetrievalRunFigures {
 
 export function retrievalSamples(run: RetrievalRunFigures): Sample[] {
 	const samples: Sample[] = [
-		...STATUS_STATES.map((state) => ({ metric: METRICS.retrievalStatus, labels: { status: state }, value: state === run.status ? 1 : 0 })),
+		...HEALTH_STATUSES.map((state) => ({ metric: METRICS.retrievalStatus, labels: { status: state }, value: state === run.status ? 1 : 0 })),
 		{ metric: METRICS.retrievalCases, value: run.cases },
 		{ metric: METRICS.retrievalK, value: run.k },
 		{ metric: METRICS.retrievalLastRun, value: Math.floor(run.checkedAt / 1000) },

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, IPairedItemData } from 'n8n-workflow';
 
-import { pushMetrics, type PushOutcome } from '../shared/pushgateway';
+import { pushMetrics, recordPush, type PushOutcome } from '../shared/pushgateway';
 import type { LoadedCases } from './loadCases';
 import { RETRIEVAL_JOB, retrievalSamples } from './metrics';
 import type { CaseRun, RunSummary } from './run';
@@ -128,10 +128,7 @@ export function runItems(
 		latencyMs: summary.latencyMs as unknown as IDataObject,
 		checks: verdict.checks.map((c) => ({ ...c, value: round(c.value) })) as unknown as IDataObject[],
 	};
-	if (pushed) {
-		run.metrics = { pushed: pushed.pushed, url: pushed.url };
-		if (pushed.warning) run.warnings = [pushed.warning];
-	}
+	if (pushed) recordPush(run, pushed);
 	const baseline = runs.filter((r) => r.outcome.results !== undefined).map((r) => ({ caseId: r.planned.goldenCase.id, ids: r.rankedIds }));
 	const out: RunOutput = { pass: [], fail: [] };
 	const target = passed ? out.pass : out.fail;

@@ -10,7 +10,8 @@
  * Conventions (https://prometheus.io/docs/practices/naming/): base units,
  * `_seconds`, `_bytes`, `_timestamp_seconds`; enums are exposed as one series
  * per state with value 0/1 (the kube-state-metrics pattern) so alerts can
- * select a state by label; no unbounded labels.
+ * select a state by label (the `*_status` metrics: one series per
+ * HEALTH_STATUSES entry, nodes/shared/status.ts); no unbounded labels.
  *
  * Grouping key of every push: `job` (one per node kind, below) and `target`
  * (a stable, user-chosen name: the health-check target, the manifest, the
@@ -44,9 +45,6 @@ export type PushJob = (typeof PUSH_JOBS)[keyof typeof PUSH_JOBS];
 
 /** The label carrying the stable target name in every push's grouping key. */
 export const TARGET_LABEL = 'target';
-
-/** States of enum-style `*_status` metrics (one series per state, value 0 or 1). */
-export const STATUS_STATES = ['pass', 'warn', 'fail', 'unknown'] as const;
 
 function metric(
 	job: PushJob,

@@ -90,6 +90,16 @@ export interface PushOutcome {
 	warning?: string;
 }
 
+/**
+ * Writes a push outcome into an output item, the same way for every node:
+ * `metrics: { pushed, url }`, and the warning sentence (if any) appended to
+ * the item's `warnings` list, next to the node's own warnings.
+ */
+export function recordPush(json: IDataObject, outcome: PushOutcome): void {
+	json.metrics = { pushed: outcome.pushed, url: outcome.url };
+	if (outcome.warning) json.warnings = [...((json.warnings as string[] | undefined) ?? []), outcome.warning];
+}
+
 /** Labels the Pushgateway sets from the grouping key, or that must never be pushed. */
 const RESERVED_SAMPLE_LABELS = ['job', TARGET_LABEL, 'instance'];
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 
 import Database from 'better-sqlite3';
 
-import { signPayload } from '../../nodes/shared/hmac';
+import { signPayload } from '../../nodes/IngestWebhookTrigger/hmac';
 import { leakScanner, startHostileServer, type HostileServer } from '../support/hostileServers';
 import { parseCliRun, WorkflowRun } from '../support/n8n/run';
 import type { N8nServer } from '../support/n8n/server';

@@ -27,7 +27,7 @@ import { join } from 'node:path';
 
 import { startIngestionApi, type IngestionApi } from '../../examples/stack/ingestionApi';
 import { localiseWorkflow, type Workflow } from '../../examples/stack/workflows';
-import { signPayload } from '../../nodes/shared/hmac';
+import { signPayload } from '../../nodes/IngestWebhookTrigger/hmac';
 import { QueueCluster } from '../support/n8n/queue';
 import type { N8nServer } from '../support/n8n/server';
 import { N8nTestBed, type WorkflowRun } from '../support/n8n/testbed';

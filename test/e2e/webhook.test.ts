@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { signPayload } from '../../nodes/shared/hmac';
+import { signPayload } from '../../nodes/IngestWebhookTrigger/hmac';
 import { startIngestionApi, type IngestionApi } from '../../examples/stack/ingestionApi';
 import type { N8nServer } from '../support/n8n/server';
 import { N8nTestBed } from '../support/n8n/testbed';

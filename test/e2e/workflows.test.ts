@@ -37,7 +37,7 @@ import type { INodeTypeDescription } from 'n8n-workflow';
 
 import { readDocs } from '../../examples/stack/docsSearch';
 import { DOCS_DIR, startExampleStack, type ExampleStack } from '../../examples/stack/stack';
-import { signPayload } from '../../nodes/shared/hmac';
+import { signPayload } from '../../nodes/IngestWebhookTrigger/hmac';
 import { receiverNode, type ExportedNode } from '../support/alertReceiver';
 import { startHealthServer, type HealthServer } from '../support/healthServers';
 import { startIngestionApi, type IngestionApi } from '../../examples/stack/ingestionApi';
@@ -428,7 +428,7 @@ describe('the Manual Trigger path of each workflow runs to success against the e
 		// The run's counts are the stack's pipeline's: docs/ files read, sections written to Qdrant.
 		const sections = readDocs(DOCS_DIR);
 		const files = new Set(sections.map((s) => s.id.split('#')[0])).size;
-		expect(record).toMatchObject({ source: 'docs', status: 'succeeded', documentsProcessed: files, chunksWritten: sections.length, metricsPushed: true });
+		expect(record).toMatchObject({ source: 'docs', status: 'succeeded', documentsProcessed: files, chunksWritten: sections.length, metrics: { pushed: true } });
 		expect(runsOf('docs').slice(before).map((r) => [r.run_id, r.status])).toEqual([[record.runId, 'succeeded']]);
 		// The manifest the run just wrote.
 		expect(run.json('RAG Freshness Check', 0)).toEqual([

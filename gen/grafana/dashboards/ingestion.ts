@@ -2,8 +2,7 @@
 import type { RagopsConfig } from '../../config/schema';
 import { METRICS } from '../../../nodes/shared/metricCatalog';
 import { renderDashboard, statPanel, tablePanel, timeseriesPanel } from '../panels';
-
-export const INGESTION_UID = 'ragops-ingestion';
+import { DASHBOARD_UIDS } from '../uids';
 
 export function ingestionDashboard(cfg: RagopsConfig): string {
 	const sources = cfg.ingestion.sources.map((s) => `${s.name} every ${s.every}`).join(', ') || 'none configured';
@@ -11,7 +10,7 @@ export function ingestionDashboard(cfg: RagopsConfig): string {
 		cfg.ingestion.freshness.map((f) => `${f.manifest} warn ${f.warnAfter} / error ${f.errorAfter}`).join(', ') ||
 		'none configured';
 	return renderDashboard({
-		uid: INGESTION_UID,
+		uid: DASHBOARD_UIDS.ingestion,
 		title: `RagOps / Ingestion & freshness (${cfg.project})`,
 		description: `Ingestion runs (sources: ${sources}) and freshness manifests (${manifests}).`,
 		tags: ['ingestion', 'freshness'],

@@ -3,15 +3,14 @@ import type { RagopsConfig } from '../../config/schema';
 import { ERROR_LINE_FILTER, errorRate, serviceSelector } from '../../loki/logql';
 import { logsPanel, lokiTimeseriesPanel, renderDashboard } from '../panels';
 import { servicesOfKind } from '../services';
-
-export const LOGS_UID = 'ragops-logs';
+import { DASHBOARD_UIDS } from '../uids';
 
 const ALL = '{service=~".+"}';
 
 export function logsDashboard(cfg: RagopsConfig): string {
 	const watched = servicesOfKind(cfg, 'rag-api', 'ingestion');
 	return renderDashboard({
-		uid: LOGS_UID,
+		uid: DASHBOARD_UIDS.logs,
 		title: `RagOps / Logs (${cfg.project})`,
 		description: 'Container logs shipped by Alloy to Loki: error rates per service and the error lines.',
 		tags: ['logs', 'loki'],

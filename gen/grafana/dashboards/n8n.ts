@@ -3,13 +3,12 @@ import type { RagopsConfig } from '../../config/schema';
 import { PUSH_JOBS } from '../../../nodes/shared/metricCatalog';
 import { renderDashboard, statPanel, timeseriesPanel } from '../panels';
 import { promqlString } from '../../escape';
-
-export const N8N_UID = 'ragops-n8n';
+import { DASHBOARD_UIDS } from '../uids';
 
 export function n8nDashboard(cfg: RagopsConfig): string {
 	const pushJobs = Object.values(PUSH_JOBS).join('|');
 	return renderDashboard({
-		uid: N8N_UID,
+		uid: DASHBOARD_UIDS.n8n,
 		title: `RagOps / n8n workflows (${cfg.project})`,
 		description: `n8n at ${cfg.n8n.address} (/metrics with N8N_METRICS=true) and the pushes of the RagOps workflows.`,
 		tags: ['n8n'],

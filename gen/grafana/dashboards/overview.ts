@@ -5,9 +5,8 @@ import { METRICS, PUSH_JOBS } from '../../../nodes/shared/metricCatalog';
 import { renderDashboard, statPanel, tablePanel } from '../panels';
 import { tileWidth } from '../services';
 import { promqlString } from '../../escape';
+import { DASHBOARD_UIDS } from '../uids';
 import { retrievalVerdictExpr, VERDICT_MAPPINGS } from './retrieval';
-
-export const OVERVIEW_UID = 'ragops-overview';
 
 const UP_DOWN: ValueMapping[] = [
 	{
@@ -38,7 +37,7 @@ export function overviewDashboard(cfg: RagopsConfig): string {
 		).mappings(UP_DOWN);
 	});
 	return renderDashboard({
-		uid: OVERVIEW_UID,
+		uid: DASHBOARD_UIDS.overview,
 		title: `RagOps / Stack overview (${cfg.project})`,
 		description: 'Health of every service of the RAG stack, freshness, ingestion, backups and firing alerts.',
 		tags: ['overview'],

@@ -9,11 +9,10 @@ import { promqlString } from '../../escape';
 import { renderDashboard, statPanel, timeseriesPanel, type AnyPanelBuilder, type DashboardSpec } from '../panels';
 import { ragApiMetrics, servicesOfKind } from '../services';
 import { leMatcher, RECORD } from '../../prometheus/rules/ragApi';
+import { DASHBOARD_UIDS } from '../uids';
 
 /** Burn-rate windows shown: the short and long windows of the multi-window alerts. */
 const BURN_WINDOWS = ['5m', '1h', '6h', '1d', '3d'];
-
-export const RAG_API_UID = 'ragops-rag-api';
 
 function servicePanels(s: ServiceConfig): DashboardSpec['rows'] {
 	const m = ragApiMetrics(s);
@@ -120,7 +119,7 @@ function servicePanels(s: ServiceConfig): DashboardSpec['rows'] {
 
 export function ragApiDashboard(cfg: RagopsConfig): string {
 	return renderDashboard({
-		uid: RAG_API_UID,
+		uid: DASHBOARD_UIDS.ragApi,
 		title: `RagOps / RAG API (${cfg.project})`,
 		description: 'Request rate, errors, latency and SLO burn of every RAG API service.',
 		tags: ['rag-api', 'slo'],

@@ -8,11 +8,9 @@
 import { MappingType, type ValueMapping } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { RagopsConfig } from '../../config/schema';
 import { METRICS, PUSH_JOBS } from '../../../nodes/shared/metricCatalog';
-import { DASHBOARDS } from '../../prometheus/rules/model';
 import { promqlString } from '../../escape';
 import { renderDashboard, statPanel, tablePanel, timeseriesPanel } from '../panels';
-
-export const RETRIEVAL_UID = DASHBOARDS.retrieval;
+import { DASHBOARD_UIDS } from '../uids';
 
 const JOB = `{job=${promqlString(PUSH_JOBS.retrieval)}}`;
 const by = (metric: { name: string }) => `max by (target) (${metric.name}${JOB})`;
@@ -55,7 +53,7 @@ export function retrievalDashboard(cfg: RagopsConfig): string {
 			metrics.map(([m, what]) => ({ expr: by(m), legend: `{{target}} ${what}` })),
 		);
 	return renderDashboard({
-		uid: RETRIEVAL_UID,
+		uid: DASHBOARD_UIDS.retrieval,
 		title: `RagOps / Retrieval quality (${cfg.project})`,
 		description: `Golden-set canaries of the RAG Retrieval Check: quality, drift against the baseline, empty results, latency. ${levels}.`,
 		tags: ['retrieval'],

@@ -4,8 +4,7 @@ import { METRICS } from '../../../nodes/shared/metricCatalog';
 import { renderDashboard, statPanel, timeseriesPanel, type DashboardSpec } from '../panels';
 import { jobRegex, servicesOfKind } from '../services';
 import { promqlString } from '../../escape';
-
-export const VECTOR_DB_UID = 'ragops-vector-db';
+import { DASHBOARD_UIDS } from '../uids';
 
 export function vectorDbDashboard(cfg: RagopsConfig): string {
 	const qdrants = servicesOfKind(cfg, 'qdrant').filter((s) => s.metricsPath);
@@ -92,7 +91,7 @@ export function vectorDbDashboard(cfg: RagopsConfig): string {
 		],
 	});
 	return renderDashboard({
-		uid: VECTOR_DB_UID,
+		uid: DASHBOARD_UIDS.vectorDb,
 		title: `RagOps / Vector database (${cfg.project})`,
 		description: 'Qdrant collections, request rates and latency, and snapshot backups.',
 		tags: ['qdrant', 'backups'],

@@ -4,20 +4,12 @@
  */
 import type { RagopsConfig } from '../../config/schema';
 import { goTemplateText, promqlString } from '../../escape';
+import { DASHBOARD_UIDS, type DashboardUid } from '../../grafana/uids';
 
 export type Severity = 'critical' | 'warning' | 'info';
 
-/** Grafana dashboard uids (built by the dashboards generator; fixed across teams). */
-export const DASHBOARDS = {
-	overview: 'ragops-overview',
-	ragApi: 'ragops-rag-api',
-	ingestion: 'ragops-ingestion',
-	vectorDb: 'ragops-vector-db',
-	n8n: 'ragops-n8n',
-	logs: 'ragops-logs',
-	retrieval: 'ragops-retrieval',
-} as const;
-export type DashboardUid = (typeof DASHBOARDS)[keyof typeof DASHBOARDS];
+/** The dashboards alerts link, under the name the rule files use (the uids live in gen/grafana/uids.ts). */
+export const DASHBOARDS = DASHBOARD_UIDS;
 
 /** The `service` label of alerts about the monitoring itself. */
 export const META_SERVICE = 'ragops';

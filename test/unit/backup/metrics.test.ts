@@ -52,7 +52,7 @@ test('a verified backup pushes success, size, duration and verified=1; a later f
 	const created = await run({ operation: 'create' }, staticData);
 	const downloaded = await run({ operation: 'download' }, staticData, created.outputs[0]);
 	const verified = await run({ operation: 'verify', verifySource: 'binary' }, staticData, downloaded.outputs[0]);
-	expect(verified.outputs[0]![0]!.json).toMatchObject({ verified: true, metricsPushed: true });
+	expect(verified.outputs[0]![0]!.json).toMatchObject({ verified: true, metrics: { pushed: true } });
 
 	const ok = await backupSeries();
 	expect(ok).toMatchObject({
@@ -75,7 +75,7 @@ test('a verified backup pushes success, size, duration and verified=1; a later f
 
 test('a Create alone pushes no verification state: ragops_backup_verified appears only with a Download or Verify', async () => {
 	const created = await run({ operation: 'create', collection: 'fresh' }, {});
-	expect(created.outputs[0]![0]!.json).toMatchObject({ metricsPushed: true });
+	expect(created.outputs[0]![0]!.json).toMatchObject({ metrics: { pushed: true } });
 	const fresh = parseExposition(await pgw.metrics()).filter((s) => s.labels.job === 'ragops_backup' && s.labels.target === 'fresh');
 	expect(fresh.map((s) => s.name)).toContain('ragops_backup_last_success_timestamp_seconds');
 	expect(fresh.map((s) => s.name)).not.toContain('ragops_backup_verified');
@@ -84,7 +84,7 @@ test('a Create alone pushes no verification state: ragops_backup_verified appear
 test('a Pushgateway that is down only adds a warning; the backup step succeeds', async () => {
 	const { outputs, error } = await run({ operation: 'create' }, {}, undefined, 'http://127.0.0.1:9');
 	expect(error).toBeUndefined();
-	expect(outputs[0]![0]!.json).toMatchObject({ metricsPushed: false, metricsWarning: expect.any(String) });
+	expect(outputs[0]![0]!.json).toMatchObject({ metrics: { pushed: false }, warnings: [expect.any(String)] });
 	expect(qdrant.collections.get('docs')!.size).toBe(1);
 });
 

@@ -9,7 +9,7 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { QdrantBackup } from '../../../nodes/QdrantBackup/QdrantBackup.node';
-import { classifyRefusal } from '../../../nodes/QdrantBackup/qdrantClient';
+import { classifyRefusal } from '../../../nodes/QdrantBackup/transport';
 import { runNode } from '../../support/nodeHarness';
 import { contentChunks, nameStamp, PEER_ID, QdrantStandIn, type StandInOptions } from '../../support/qdrantStandIn';
 

@@ -1,5 +1,5 @@
 /**
- * nodes/shared/retention.ts: restic `forget` semantics over generated histories.
+ * nodes/QdrantBackup/retention.ts: restic `forget` semantics over generated histories.
  */
 import fc from 'fast-check';
 
@@ -13,7 +13,7 @@ import {
 	planRetention,
 	type RetentionPolicy,
 	type RetentionSnapshot,
-} from '../../../nodes/shared/retention';
+} from '../../../nodes/QdrantBackup/retention';
 
 const naive = (d: Date) => d.toISOString().slice(0, 19); // Qdrant's creation_time format
 const snap = (iso: string, name = `s-${iso}`): RetentionSnapshot => ({ name, creationTime: iso });

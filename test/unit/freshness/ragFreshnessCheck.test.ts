@@ -200,7 +200,7 @@ describe('RAG Freshness Check node', () => {
 				inputItems: [{ json: manifest(1, { chunk_count: 4321 }) }],
 				credentials: { ragOpsPushgatewayApi: { url: pgw.url } },
 			});
-			expect(run.outputs[0][0].json.metricsPushed).toBe(true);
+			expect(run.outputs[0][0].json.metrics).toMatchObject({ pushed: true });
 			const text = await pgw.metrics();
 			expect(text).toMatch(/ragops_freshness_chunks\{[^}]*job="ragops_freshness"[^}]*target="handbook"[^}]*\} 4321/);
 			expect(text).toMatch(/ragops_freshness_status\{[^}]*status="pass"[^}]*\} 1/);

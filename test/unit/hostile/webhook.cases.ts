@@ -5,7 +5,7 @@
  */
 import { IngestWebhookTrigger } from '../../../nodes/IngestWebhookTrigger/IngestWebhookTrigger.node';
 import { MAX_DELIVERY_BYTES } from '../../../nodes/IngestWebhookTrigger/delivery';
-import { signPayload } from '../../../nodes/shared/hmac';
+import { signPayload } from '../../../nodes/IngestWebhookTrigger/hmac';
 import { post, serveWebhook, type WebhookRig } from '../webhook/webhookServer';
 import type { Tally } from './tally';
 

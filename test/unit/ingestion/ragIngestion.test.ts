@@ -235,7 +235,7 @@ describe('RAG Ingestion node', () => {
 			const creds = { ragOpsPushgatewayApi: { url: pgw.url } };
 			api.behave('handbook', { outcome: 'succeed', documents: 5, chunks: 50 });
 			const ok = await runNode({ node, parameters: params(api, { pushMetrics: true }), staticData, credentials: creds, inputItems: [{ json: { guid: 'm1' } }] });
-			expect(ok.outputs[0][0].json.metricsPushed).toBe(true);
+			expect(ok.outputs[0][0].json.metrics).toMatchObject({ pushed: true });
 			const afterOk = await pgw.metrics();
 			const success = /ragops_ingestion_last_success_timestamp_seconds\{[^}]*target="handbook"[^}]*\} (\S+)/.exec(afterOk)?.[1];
 			expect(Number(success)).toBeGreaterThan(1.7e9);

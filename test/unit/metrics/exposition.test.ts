@@ -1,5 +1,6 @@
 import { escapeHelp, escapeLabelValue, formatValue, renderExposition, type Sample } from '../../../nodes/shared/exposition';
-import { ALL_PUSHED_METRICS, METRICS, PUSH_JOBS, STATUS_STATES, type MetricDefinition } from '../../../nodes/shared/metricCatalog';
+import { ALL_PUSHED_METRICS, METRICS, PUSH_JOBS, type MetricDefinition } from '../../../nodes/shared/metricCatalog';
+import { HEALTH_STATUSES } from '../../../nodes/shared/status';
 import { helpOf, parseExposition, promtoolCheckMetrics } from './promText';
 
 const gauge = (name: string, labels: string[] = [], help = 'Test gauge.'): MetricDefinition => ({
@@ -15,7 +16,7 @@ describe('renderExposition', () => {
 		const status = METRICS.healthStatus;
 		const text = renderExposition([
 			{ metric: METRICS.healthUp, value: 1 },
-			...STATUS_STATES.map((s) => ({ metric: status, labels: { status: s }, value: s === 'warn' ? 1 : 0 })),
+			...HEALTH_STATUSES.map((s) => ({ metric: status, labels: { status: s }, value: s === 'warn' ? 1 : 0 })),
 			{ metric: METRICS.healthResponseTime, value: 0.125 },
 		]);
 		expect(text).toBe(

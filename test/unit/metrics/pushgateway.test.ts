@@ -13,7 +13,8 @@ import {
 } from 'n8n-workflow';
 
 import type { Sample } from '../../../nodes/shared/exposition';
-import { METRICS, PUSH_JOBS, STATUS_STATES, type PushJob } from '../../../nodes/shared/metricCatalog';
+import { METRICS, PUSH_JOBS, type PushJob } from '../../../nodes/shared/metricCatalog';
+import { HEALTH_STATUSES } from '../../../nodes/shared/status';
 import {
 	base64url,
 	buildPushUrl,
@@ -63,10 +64,10 @@ function pushProbe(pushFor: (itemIndex: number) => PushOptions): INodeType {
 	})();
 }
 
-function healthSamples(up: number, status: (typeof STATUS_STATES)[number], seconds: number): Sample[] {
+function healthSamples(up: number, status: (typeof HEALTH_STATUSES)[number], seconds: number): Sample[] {
 	return [
 		{ metric: METRICS.healthUp, value: up },
-		...STATUS_STATES.map((s) => ({ metric: METRICS.healthStatus, labels: { status: s }, value: s === status ? 1 : 0 })),
+		...HEALTH_STATUSES.map((s) => ({ metric: METRICS.healthStatus, labels: { status: s }, value: s === status ? 1 : 0 })),
 		{ metric: METRICS.healthResponseTime, value: seconds },
 		{ metric: METRICS.healthLastRun, value: 1764181234.5 },
 	];

@@ -1,4 +1,4 @@
-import { hmacSha256, signPayload, verifySignature } from '../../../nodes/shared/hmac';
+import { hmacSha256, signPayload, verifySignature } from '../../../nodes/IngestWebhookTrigger/hmac';
 
 // https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries#testing-the-webhook-payload-validation
 const GITHUB_SECRET = "It's a Secret to Everybody";

@@ -1,5 +1,5 @@
 import { IngestWebhookTrigger } from '../../../nodes/IngestWebhookTrigger/IngestWebhookTrigger.node';
-import { signPayload } from '../../../nodes/shared/hmac';
+import { signPayload } from '../../../nodes/IngestWebhookTrigger/hmac';
 import { globToRegExp } from '../../../nodes/IngestWebhookTrigger/filters';
 import { post, serveWebhook, type WebhookRig } from './webhookServer';
 

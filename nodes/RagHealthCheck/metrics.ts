@@ -1,11 +1,15 @@
 import type { Sample } from '../shared/exposition';
-import { METRICS, STATUS_STATES } from '../shared/metricCatalog';
-import type { HealthStatus } from '../shared/status';
+import { METRICS, PUSH_JOBS } from '../shared/metricCatalog';
+import { HEALTH_STATUSES, type HealthStatus } from '../shared/status';
 
 /**
  * The Pushgateway group of one health-check target (job `ragops_health`,
- * target = the target's name): the metrics named in the catalog, nothing else.
+ * target = the target's name): the metrics named in the catalog, nothing else,
+ * and the only place the health check (and its watch trigger) reads the catalog.
  */
+
+export const HEALTH_JOB = PUSH_JOBS.health;
+
 export function healthSamples(result: {
 	status: HealthStatus;
 	up: boolean;
@@ -19,7 +23,7 @@ export function healthSamples(result: {
 	const interval = result.intervalSeconds === undefined ? [] : [{ metric: METRICS.healthInterval, value: result.intervalSeconds }];
 	return [
 		{ metric: METRICS.healthUp, value: result.up ? 1 : 0 },
-		...STATUS_STATES.map((state) => ({
+		...HEALTH_STATUSES.map((state) => ({
 			metric: METRICS.healthStatus,
 			labels: { status: state },
 			value: state === result.status ? 1 : 0,
