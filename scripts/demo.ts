@@ -21,8 +21,9 @@ import { freePort, startAlertmanager, startBlackboxExporter, startPrometheus, wr
 import { createCheckedTestBed } from '../examples/stack/n8nBed';
 import { startExampleStack } from '../examples/stack/stack';
 import { dropUnservedHealthTargets, EXTERNAL_NODE_TYPES, localiseWorkflow, shippedWorkflows, type Workflow } from '../examples/stack/workflows';
-import { startAlertReceiver } from '../test/support/alertReceiver';
+import { receiverNode, startAlertReceiver, type ExportedNode } from '../test/support/alertReceiver';
 import { startPushgateway } from '../test/support/pushgatewayServer';
+import { LOOP_FILES, runLoop, withLoopStart } from './demoLoop';
 
 const ROOT = resolve(__dirname, '..');
 const QDRANT_KEY = 'demo-qdrant-key';
@@ -68,7 +69,8 @@ async function main(): Promise<void> {
 		const printer = setInterval(() => {
 			for (const r of receiver.requests.slice(seen)) {
 				const note = receiver.notifications().find((n) => n.at === r.at && n.raw === r.body);
-				log(note ? `notification → ${note.receiver}: ${note.status.toUpperCase()} ${note.alertname} (${note.severity}) on ${note.service}` : `request to receiver ${r.path}`);
+				const text = r.path === '/n8n-slack' ? (r.body as { text?: string } | undefined)?.text : undefined;
+				log(note ? `notification → ${note.receiver}: ${note.status.toUpperCase()} ${note.alertname} (${note.severity}) on ${note.service}` : text ? `Slack (from n8n) → ${text}` : `request to receiver ${r.path}`);
 			}
 			seen = receiver.requests.length;
 		}, 1000);
@@ -113,6 +115,8 @@ async function main(): Promise<void> {
 				'rag-api:8000': new URL(stack.urls.ragApi).host,
 				'ingestion:8200': new URL(stack.urls.ingestion).host,
 				'qdrant:6333': new URL(stack.urls.qdrant).host,
+				// Restore Snapshot's "Qdrant's Own URL": where Qdrant fetches its own snapshot from.
+				'localhost:6333': new URL(stack.urls.qdrant).host,
 			};
 			const credentials = {
 				ragOpsPushgatewayApi: { id: pgwId!, name: 'RagOps Pushgateway' },
@@ -122,7 +126,16 @@ async function main(): Promise<void> {
 			};
 			// One import for all (each n8n CLI call costs seconds); publishing happens in the running server below.
 			const prepared = workflows.map(({ file, workflow }) => {
-				const local = localiseWorkflow(workflow, hosts, credentials);
+				// The loop's workflows keep their schedules off (the demo starts them itself, below) and post
+				// their Slack messages to the local receiver, which prints them.
+				const loop = LOOP_FILES.includes(file);
+				const local = localiseWorkflow(workflow, hosts, credentials, { enableTriggers: !loop });
+				if (loop) {
+					local.nodes = local.nodes.map((n) =>
+						n.type === 'n8n-nodes-base.slack' ? (receiverNode(n as ExportedNode, `${receiver.url}/n8n-slack`, { text: (n.parameters as { text: string }).text }) as typeof n) : n,
+					);
+					withLoopStart(local);
+				}
 				const dropped = dropUnservedHealthTargets(local);
 				const external = [...new Set(local.nodes.filter((n) => EXTERNAL_NODE_TYPES.includes(n.type)).map((n) => n.type.split('.')[1]))];
 				return { file, local, dropped, external };
@@ -187,6 +200,7 @@ RagOps demo is running (config ${configFile}):
   generated configs ${dir}${config.dropped.length ? `   (scrape jobs without a local process: ${config.dropped.join(', ')})` : ''}
 Ctrl-C stops everything.
 `);
+		if (!process.argv.includes('--no-loop')) await runLoop({ n8n, stack, log });
 	} catch (error) {
 		console.error(`[demo] failed to start: ${(error as Error).stack ?? error}`);
 		await stopAll(1);

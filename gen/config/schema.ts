@@ -268,11 +268,21 @@ export const RETRIEVAL_DEFAULT_THRESHOLDS = {
 	errorRatio: { warn: 0.2 },
 } as const;
 
+/** Whole minutes under an hour, whole hours under a day, or whole days: what one Schedule Trigger interval can hold. */
+function schedulablePeriod(s: number): boolean {
+	return (s < 3600 && s % 60 === 0) || (s < 86400 && s % 3600 === 0) || s % 86400 === 0;
+}
+
 const retrievalCheck = z
 	.strictObject({
 		service: name.describe('The service (by name) whose search the golden set checks; its Down alerts silence this check\'s alerts'),
 		goldenSet: name.describe('Golden set name: the RAG Retrieval Check\'s Golden Set Name, the `target` label of the pushed ragops_retrieval_* metrics'),
-		every: durationBetween('1m', '7d').describe('Canary period: how often the golden set runs (the retrieval-canary workflow\'s schedule)'),
+		every: durationBetween('1m', '7d')
+			// gen/workflows writes it into the canary's Schedule Trigger, whose units cap at 59 minutes, 23 hours and 31 days.
+			.refine((d) => !isDuration(d) || schedulablePeriod(parseDuration(d)), {
+				message: 'must be a period the Schedule Trigger offers: whole minutes under 1h (e.g. 15m), whole hours under 1d (e.g. 6h) or whole days (e.g. 1d)',
+			})
+			.describe('Canary period: how often the golden set runs (the retrieval-canary workflow\'s schedule)'),
 		staleAfter: duration
 			.optional()
 			.describe('No run for this long means the canary stopped (RagRetrievalCanaryStale); default 2 × every'),

@@ -84,6 +84,56 @@ const freshnessCheck: Role = {
 	},
 };
 
+/**
+ * The Schedule Trigger's rule for a fixed period, in the unit the editor
+ * offers for it (n8n caps each: minutes 1–59, hours 1–23, days 1–31). The
+ * config refuses a canary period no unit can hold (schema.ts), so this
+ * always finds one.
+ */
+export function periodRule(duration: string, from: string): Record<string, Owned> {
+	const s = seconds(duration);
+	const interval =
+		s < 3600 && s % 60 === 0
+			? { field: 'minutes', minutesInterval: s / 60 }
+			: s < 86400 && s % 3600 === 0
+				? { field: 'hours', hoursInterval: s / 3600 }
+				: { field: 'days', daysInterval: s / 86400 };
+	return { rule: { value: { interval: [interval] }, from } };
+}
+
+/** The workflows run one golden set: the first canary of the config (see docs/workflows.md). */
+const CANARY = 'retrieval[0]';
+
+/** Every RAG Retrieval Check of a workflow grades the canary's golden set against its service. */
+const retrievalChecks: Role = {
+	role: 'retrieval check',
+	type: `${NODES}ragRetrievalCheck`,
+	count: 'all',
+	set: (cfg): Record<string, Owned> => {
+		const canary = cfg.retrieval[0];
+		const service = canary && cfg.services.find((s) => s.name === canary.service);
+		if (!canary || !service) return {};
+		return {
+			checkName: { value: canary.goldenSet, from: `${CANARY}.goldenSet` },
+			url: { value: `${service.scheme}://${service.address}`, from: `services[${canary.service}].address` },
+		};
+	},
+};
+
+/** The baseline row read from the data table is the one of that golden set. */
+const baselineRead: Role = {
+	role: 'baseline read',
+	type: 'n8n-nodes-base.dataTable',
+	where: (p) => p.resource === 'row' && p.operation === 'get',
+	count: 'one',
+	set: (cfg): Record<string, Owned> => {
+		const canary = cfg.retrieval[0];
+		return canary ? { filters: { value: { conditions: [{ keyName: 'goldenSet', keyValue: canary.goldenSet }] }, from: `${CANARY}.goldenSet` } } : {};
+	},
+};
+
+const gate = [retrievalChecks, baselineRead];
+
 const targets = (cfg: RagopsConfig, node: WorkflowNodeJson): Record<string, Owned> => ({
 	targets: { value: { target: healthTargets(cfg, node.parameters.targets) }, from: 'services' },
 });
@@ -129,9 +179,10 @@ export const WORKFLOW_BINDINGS: Readonly<Record<string, readonly Role[]>> = {
 			},
 		},
 		freshnessCheck,
+		...gate,
 	],
-	'feed-ingestion.json': [ingestionSource],
-	'repo-ingestion.json': [ingestionSource],
+	'feed-ingestion.json': [ingestionSource, ...gate],
+	'repo-ingestion.json': [ingestionSource, ...gate],
 	'freshness-watch.json': [freshnessCheck],
 	'qdrant-backup.json': [
 		{
@@ -168,4 +219,13 @@ export const WORKFLOW_BINDINGS: Readonly<Record<string, readonly Role[]>> = {
 		},
 	],
 	'error-handler.json': [],
+	'retrieval-canary.json': [
+		{
+			role: 'canary schedule',
+			type: SCHEDULE,
+			count: 'one',
+			set: (cfg) => (cfg.retrieval[0] ? periodRule(cfg.retrieval[0].every, `${CANARY}.every`) : {}),
+		},
+		...gate,
+	],
 };

@@ -10,7 +10,9 @@
  * Memory 0.0002 h (under a second), so the node's static-data first filter
  * has forgotten a key by the next delivery and every execution asks the API;
  * in queue mode the shipped settings stay (a worker starts from empty static
- * data anyway).
+ * data anyway). The workflow is gated (issue 15): its snapshot, retrieval gate
+ * and rollback nodes point at the example stack's Qdrant stand-in and RAG API,
+ * with a local Pushgateway.
  *
  * Deliveries, each signed like GitHub signs them:
  * 1. the same delivery ×20 at once;
@@ -26,11 +28,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { startIngestionApi, type IngestionApi } from '../../examples/stack/ingestionApi';
+import { startExampleStack, type ExampleStack } from '../../examples/stack/stack';
 import { localiseWorkflow, type Workflow } from '../../examples/stack/workflows';
 import { signPayload } from '../../nodes/IngestWebhookTrigger/hmac';
 import { QueueCluster } from '../support/n8n/queue';
 import type { N8nServer } from '../support/n8n/server';
 import { N8nTestBed, type WorkflowRun } from '../support/n8n/testbed';
+import { startPushgateway, type PushgatewayServer } from '../support/pushgatewayServer';
 import { readWorkflow } from '../unit/workflows/workflowFiles';
 
 jest.setTimeout(900_000);
@@ -43,6 +47,8 @@ const HEAD = '4f2c1e9b7a0d3c5e8f6a1b2c3d4e5f60718293a4';
 describe.each([['regular'], ['queue']] as const)('%s mode', (mode) => {
 	let dir: string;
 	let api: IngestionApi;
+	let stack: ExampleStack;
+	let pushgateway: PushgatewayServer;
 	let bed: N8nTestBed;
 	let cluster: QueueCluster | undefined;
 	/** Where executions are read: the main. */
@@ -68,13 +74,19 @@ describe.each([['regular'], ['queue']] as const)('%s mode', (mode) => {
 		} else {
 			bed = await N8nTestBed.create();
 		}
+		stack = await startExampleStack({ qdrantApiKey: 'once-qdrant-key' });
+		pushgateway = await startPushgateway();
 		// The names the shipped workflow references; n8n links them by name on import.
 		const [, slackId] = await bed.importCredentials([
 			{ name: 'RagOps GitHub Webhook Secret', type: 'ragOpsWebhookSecretApi', data: { secret: SECRET } },
 			{ name: 'RagOps Slack', type: 'slackApi', data: { accessToken: 'not-a-token' } },
+			{ name: 'RagOps Qdrant', type: 'ragOpsQdrantApi', data: { url: stack.qdrant.url, apiKey: 'once-qdrant-key' } },
+			{ name: 'RagOps Pushgateway', type: 'ragOpsPushgatewayApi', data: { url: pushgateway.url } },
 		]);
+		const local = (url: string) => url.replace(/^https?:\/\//, '');
+		const hosts = { 'rag-api:8000': local(stack.ragApi.url), 'qdrant:6333': local(stack.qdrant.url), 'localhost:6333': local(stack.qdrant.url) };
 		// As a user going live: the shipped webhook trigger enabled, a Slack credential picked.
-		const wf = localiseWorkflow(readWorkflow(WORKFLOW) as unknown as Workflow, {}, { slackApi: { id: slackId!, name: 'RagOps Slack' } });
+		const wf = localiseWorkflow(readWorkflow(WORKFLOW) as unknown as Workflow, hosts, { slackApi: { id: slackId!, name: 'RagOps Slack' } });
 		for (const node of wf.nodes.filter((n) => n.type === 'n8n-nodes-ragops.ragIngestion')) {
 			node.parameters = {
 				...node.parameters,
@@ -93,6 +105,8 @@ describe.each([['regular'], ['queue']] as const)('%s mode', (mode) => {
 		if (cluster) await cluster.stop();
 		else await bed?.dispose();
 		await api?.stop();
+		await stack?.stop();
+		await pushgateway?.stop();
 		if (dir) rmSync(dir, { recursive: true, force: true });
 	});
 

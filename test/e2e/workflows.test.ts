@@ -244,7 +244,12 @@ function testCopy(file: string, change: (wf: WorkflowFile) => void = () => undef
 				p.options = { ...p.options, pollIntervalSeconds: 0.05, maxPollIntervalSeconds: 0.05 };
 				return node;
 			case 'n8n-nodes-ragops.ragFreshnessCheck':
+			case 'n8n-nodes-ragops.ragRetrievalCheck':
 				p.url = rewriteUrl(p.url);
+				return node;
+			case 'n8n-nodes-ragops.qdrantBackup':
+				// Restore's "Qdrant's Own URL" (where Qdrant fetches its own snapshot): the stand-in.
+				if (p.selfUrl !== undefined) p.selfUrl = stack.qdrant.url;
 				return node;
 			case 'n8n-nodes-base.rssFeedRead':
 				p.url = `${feed.url}/feed.xml`;
@@ -272,6 +277,39 @@ function testCopy(file: string, change: (wf: WorkflowFile) => void = () => undef
 	});
 	change(wf);
 	return wf;
+}
+
+/**
+ * The gated ingestion workflows keep the accepted retrieval baseline in an n8n
+ * data table, and n8n initialises its data-table module in `start`, `worker`
+ * and `webhook` only (`n8n execute` answers "the module is disabled"): their
+ * Try It path runs in a running n8n instead, started by a Webhook node added
+ * beside Try It (feeding the same node). All three are imported before the
+ * one server starts; it is stopped after the Manual Trigger tests.
+ */
+const GATED_FILES = ['nightly-ingestion.json', 'feed-ingestion.json', 'repo-ingestion.json'];
+let gatedServer: N8nServer | undefined;
+
+function withWebhookStart(wf: WorkflowFile): WorkflowFile {
+	const manual = wf.nodes.find((n) => n.type === 'n8n-nodes-base.manualTrigger')!;
+	wf.nodes.push({ id: `e2e-${wf.id}`, name: 'E2E Start', type: 'n8n-nodes-base.webhook', typeVersion: 2.1, position: [manual.position[0], manual.position[1] + 200], webhookId: `e2e-${wf.id}`, parameters: { httpMethod: 'POST', path: `e2e-${wf.id}`, options: {} } });
+	wf.connections['E2E Start'] = wf.connections[manual.name]!;
+	return wf;
+}
+
+async function executeGated(file: string): Promise<WorkflowRun> {
+	if (!gatedServer) {
+		await bed.importWorkflow(GATED_FILES.map((f) => withWebhookStart(testCopy(f))) as unknown as Array<Record<string, unknown>>);
+		gatedServer = await bed.startServer();
+		for (const f of GATED_FILES) await gatedServer.activateWorkflow(readWorkflow(f).id);
+	}
+	const id = readWorkflow(file).id;
+	const before = (await gatedServer.listExecutions(id)).length;
+	const res = await fetch(gatedServer.webhookUrl(`e2e-${id}`), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+	if (res.status !== 200) throw new Error(`${file}: the E2E Start webhook answered ${res.status}`);
+	const run = await gatedServer.waitForExecution(id, { count: before + 1, timeoutMs: 180_000 });
+	if (run.error) throw new Error(`${file} failed: ${run.error.message}`);
+	return run;
 }
 
 async function execute(wf: WorkflowFile): Promise<WorkflowRun> {
@@ -374,6 +412,11 @@ describe('the shipped files, unchanged', () => {
 describe('the Manual Trigger path of each workflow runs to success against the example stack', () => {
 	const runsOf = (source: string) => stack.ingestion.runs.filter((r) => r.source === source);
 
+	afterAll(async () => {
+		await gatedServer?.stop();
+		gatedServer = undefined;
+	});
+
 	test('health watch: rag-api, search, qdrant and ingestion pass and go to OK; metrics reach the real Pushgateway; nothing is sent', async () => {
 		const run = await execute(testCopy('health-watch.json'));
 		expect(run.nodesRun).toContain('Try It (Manual Trigger)');
@@ -422,8 +465,8 @@ describe('the Manual Trigger path of each workflow runs to success against the e
 
 	test('nightly ingestion: the run succeeds and writes the manifest, which is fresh; both push metrics; a failed run goes to Slack', async () => {
 		const before = runsOf('docs').length;
-		const run = await execute(testCopy('nightly-ingestion.json'));
-		expect(run.nodesRun).toContain('Try It (Manual Trigger)');
+		const run = await executeGated('nightly-ingestion.json');
+		expect(run.nodesRun).toContain('E2E Start');
 		const record = run.json('RAG Ingestion', 0)[0]!;
 		// The run's counts are the stack's pipeline's: docs/ files read, sections written to Qdrant.
 		const sections = readDocs(DOCS_DIR);
@@ -437,11 +480,17 @@ describe('the Manual Trigger path of each workflow runs to success against the e
 		const metrics = await pushgateway.metrics();
 		expect(metrics).toMatch(/ragops_ingestion_last_run_success\{[^}]*target="docs"[^}]*\} 1/);
 		expect(metrics).toMatch(new RegExp(`ragops_freshness_chunks\\{[^}]*target="docs"[^}]*\\} ${sections.length}\n`));
+		// The gate: snapshot verified before the run, the golden set passes, the baseline is accepted.
+		expect(run.json('Verify Snapshot')[0]).toMatchObject({ verified: true });
+		expect(run.json('Retrieval Gate', 0)).toEqual([expect.objectContaining({ goldenSet: 'docs', status: 'pass' })]);
+		expect(run.nodesRun).toContain('Accept Baseline');
+		expect(run.nodesRun).not.toContain('Restore Snapshot');
+		expect(metrics).toMatch(/ragops_retrieval_cases\{[^}]*target="docs"[^}]*\} 11/);
 		expect(receiver.received).toEqual([]);
 
 		stack.ingestion.setOutcome('docs', 'fail');
 		try {
-			const failed = await execute(testCopy('nightly-ingestion.json'));
+			const failed = await executeGated('nightly-ingestion.json');
 			expect(failed.json('RAG Ingestion', 1)).toEqual([expect.objectContaining({ status: 'failed' })]);
 			expect(failed.nodesRun).not.toContain('RAG Freshness Check');
 		} finally {
@@ -470,7 +519,7 @@ describe('the Manual Trigger path of each workflow runs to success against the e
 
 	test("feed ingestion: the feed's newest item starts one run keyed by its guid", async () => {
 		const before = runsOf('docs').length;
-		const run = await execute(testCopy('feed-ingestion.json'));
+		const run = await executeGated('feed-ingestion.json');
 		expect(run.json('RSS Read').map((i) => i.guid)).toEqual(['docs-post-42', 'docs-post-41']);
 		expect(run.json('RAG Ingestion', 0)).toEqual([expect.objectContaining({ status: 'succeeded', idempotencyKey: 'docs-post-42' })]);
 		expect(runsOf('docs').length).toBe(before + 1);
@@ -478,15 +527,21 @@ describe('the Manual Trigger path of each workflow runs to success against the e
 
 	test('repository ingestion: the sample push starts one run keyed by its repository@commit', async () => {
 		const before = runsOf('docs').length;
-		const run = await execute(testCopy('repo-ingestion.json'));
+		const run = await executeGated('repo-ingestion.json');
 		expect(run.json('RAG Ingestion', 0)).toEqual([
 			expect.objectContaining({ status: 'succeeded', idempotencyKey: `example/docs@${'0'.repeat(40)}` }),
 		]);
 		expect(runsOf('docs').length).toBe(before + 1);
+		expect(run.json('Retrieval Gate', 0)).toHaveLength(1);
+		// The last gated run: stop its server before the CLI runs on the same database go on.
+		await gatedServer?.stop();
+		gatedServer = undefined;
 	});
 
 	test('Qdrant backup: create, download, verify, upload to S3 (the object is the snapshot byte for byte), then retention keeps the new snapshot', async () => {
 		const qdrant = stack.qdrant;
+		// The gated ingestions above left their pre-ingestion snapshots: this test counts its own.
+		qdrant.collections.get('docs')!.clear();
 		const old = Array.from({ length: 4 }, (_, i) =>
 			qdrant.addSnapshot('docs', { creationTime: new Date(Date.UTC(2026, 10, 20 + i, 3, 30)), content: { size: 2048, seed: 7 + i } }),
 		);

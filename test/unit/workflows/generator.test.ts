@@ -102,6 +102,24 @@ test('an edited config flows in: a new service becomes a target of both health n
 	});
 });
 
+test('the retrieval canary flows in: its period becomes the canary\'s Schedule Trigger, its golden set and service every Retrieval Check and baseline read, in the canary and the three gated ingestions', () => {
+	const cfg = edited((raw) => {
+		raw.services.push({ name: 'answers', kind: 'rag-api', address: 'answers.internal:9000', healthPath: '/healthz', critical: false });
+		raw.retrieval[0] = { ...raw.retrieval[0], service: 'answers', goldenSet: 'handbook', every: '6h', staleAfter: '13h' };
+	});
+	const files = byFile(generateWorkflows(cfg));
+	expect(node(files['retrieval-canary.json'], 'n8n-nodes-base.scheduleTrigger')[0].parameters.rule).toEqual({ interval: [{ field: 'hours', hoursInterval: 6 }] });
+	for (const name of ['retrieval-canary.json', 'nightly-ingestion.json', 'feed-ingestion.json', 'repo-ingestion.json']) {
+		const checks = node(files[name], 'n8n-nodes-ragops.ragRetrievalCheck');
+		expect(checks.length).toBeGreaterThan(0);
+		for (const c of checks) expect({ name, check: c.name, checkName: c.parameters.checkName, url: c.parameters.url }).toEqual({ name, check: c.name, checkName: 'handbook', url: 'http://answers.internal:9000' });
+		const reads = node(files[name], 'n8n-nodes-base.dataTable', (n) => n.parameters.operation === 'get');
+		expect({ name, filters: reads.map((r) => r.parameters.filters) }).toEqual({ name, filters: [{ conditions: [{ keyName: 'goldenSet', keyValue: 'handbook' }] }] });
+	}
+	const minutes = edited((raw) => void (raw.retrieval[0] = { ...raw.retrieval[0], every: '5m', staleAfter: '11m' }));
+	expect(node(byFile(generateWorkflows(minutes))['retrieval-canary.json'], 'n8n-nodes-base.scheduleTrigger')[0].parameters.rule).toEqual({ interval: [{ field: 'minutes', minutesInterval: 5 }] });
+});
+
 test('only config-owned parameters change: every other leaf of every workflow (notes, Slack texts, URLs, keys, positions) is as committed', () => {
 	const cfg = edited((raw) => {
 		raw.healthChecks.every = '1m';
@@ -193,6 +211,12 @@ describe('the config refuses what the workflows could not run, with the path', (
 		expect(problems((raw) => void (raw.healthChecks.every = '45s'))).toEqual([
 			'healthChecks.every: must be an interval the RAG Health Watch offers: 5s, 10s, 15s, 20s, 30s, 1m, 2m, 5m, 10m, 15m, 30m, 1h',
 		]);
+	});
+	test('a canary period no single Schedule Trigger interval can hold (90m is neither whole minutes under 1h nor whole hours)', () => {
+		expect(problems((raw) => void (raw.retrieval[0] = { ...raw.retrieval[0], every: '90m', staleAfter: '4h' }))).toEqual([
+			'retrieval[0].every: must be a period the Schedule Trigger offers: whole minutes under 1h (e.g. 15m), whole hours under 1d (e.g. 6h) or whole days (e.g. 1d)',
+		]);
+		expect(problems((raw) => void (raw.retrieval[0] = { ...raw.retrieval[0], every: '2h', staleAfter: '5h' }))).toEqual([]);
 	});
 	test('a cron n8n\'s Schedule Trigger would not run, in an ingestion source and in the backups', () => {
 		expect(problems((raw) => void (raw.ingestion.sources[0].cron = '0 25 * * *'))).toEqual([

@@ -50,6 +50,7 @@ export const EXPECTED_FILES = [
 	'nightly-ingestion.json',
 	'qdrant-backup.json',
 	'repo-ingestion.json',
+	'retrieval-canary.json',
 ];
 
 export const ERROR_HANDLER_FILE = 'error-handler.json';

@@ -14,10 +14,15 @@
  * without it those checks are skipped with a message saying so.
  * The real import and runs are in test/e2e/workflows.test.ts.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 import { NodeHelpers, type INodeParameters, type INodeTypeDescription } from 'n8n-workflow';
 
 import { parseDuration } from '../../../gen/duration';
 import { loadConfig } from '../../../gen/config/load';
+import { repoRoot } from '../../support/n8n/paths';
+
 import { asINode, parameterProblems } from './parameterCheck';
 import {
 	BASE_PREFIX,
@@ -119,7 +124,7 @@ function defaultTrigger(enabled: WorkflowNode[]): WorkflowNode | undefined {
 	return [...enabled].sort((a, b) => priority(b) - priority(a))[0];
 }
 
-test('workflows/ holds exactly the seven shipped workflows', () => {
+test('workflows/ holds exactly the eight shipped workflows', () => {
 	expect(files).toEqual(EXPECTED_FILES);
 });
 
@@ -335,7 +340,9 @@ describe('what each workflow promises', () => {
 			warnAfterHours: parseDuration(manifest.warnAfter) / 3600,
 			errorAfterHours: parseDuration(manifest.errorAfter) / 3600,
 		});
-		expect(targetsOf(w, ingest.name, 0)).toEqual([fresh.name]);
+		// The freshness check runs once the gate accepted the re-index (a rolled-back one is notified once).
+		expect(targetsOf(w, ingest.name, 0)).toEqual(['Retrieval Gate']);
+		expect(targetsOf(w, 'Retrieval Gate', 0)).toEqual(['Accept Baseline', fresh.name]);
 		expect(targetsOf(w, ingest.name, 1).map((n) => byName(w, n).type)).toEqual(['n8n-nodes-base.slack']);
 		expect(targetsOf(w, fresh.name, 1).map((n) => byName(w, n).type)).toEqual(['n8n-nodes-base.slack']);
 	});
@@ -344,8 +351,9 @@ describe('what each workflow promises', () => {
 		const w = wf('feed-ingestion.json');
 		const trigger = nodesOfType(w, 'n8n-nodes-base.rssFeedReadTrigger')[0]!;
 		const ingest = nodesOfType(w, 'n8n-nodes-ragops.ragIngestion')[0]!;
-		expect(targetsOf(w, trigger.name)).toEqual([ingest.name]);
-		expect(ingest.parameters.idempotencyKey).toBe('={{ $json.guid || $json.link }}');
+		// Through the gate's snapshot (test 'gated re-index' below): the key is read from the request node.
+		expect(targetsOf(w, trigger.name)).toEqual(['Newest Item']);
+		expect(ingest.parameters.idempotencyKey).toBe("={{ $('Ingestion Request').first().json.guid || $('Ingestion Request').first().json.link }}");
 		expect(ingest.parameters.source).toBe(config.ingestion.sources[0]!.name);
 	});
 
@@ -355,8 +363,8 @@ describe('what each workflow promises', () => {
 		expect(trigger.parameters).toMatchObject({ signatureMode: 'github', events: 'push', onlyDefaultBranch: true });
 		expect(typeof trigger.webhookId).toBe('string');
 		const ingest = nodesOfType(w, 'n8n-nodes-ragops.ragIngestion')[0]!;
-		expect(targetsOf(w, trigger.name)).toEqual([ingest.name]);
-		expect(ingest.parameters.idempotencyKey).toBe('={{ $json.body.repository.full_name + "@" + $json.body.after }}');
+		expect(targetsOf(w, trigger.name)).toEqual(['Ingestion Request']);
+		expect(ingest.parameters.idempotencyKey).toBe(`={{ $('Ingestion Request').first().json.body.repository.full_name + "@" + $('Ingestion Request').first().json.body.after }}`);
 		expect(ingest.parameters.source).toBe(config.ingestion.sources[0]!.name);
 	});
 
@@ -410,5 +418,137 @@ describe('what each workflow promises', () => {
 		for (const [file, other] of workflows) {
 			if (file !== ERROR_HANDLER_FILE) expect({ file, errorWorkflow: other.settings.errorWorkflow }).toEqual({ file, errorWorkflow: w.id });
 		}
+	});
+});
+
+/**
+ * The closed loop (issue 15): the three ingestion workflows are gated by a
+ * retrieval check with a snapshot to roll back to, and the canary reads the
+ * baseline the gate accepts. Kept apart from the per-workflow promises above.
+ */
+describe('retrieval loop: gated re-index and canary', () => {
+	const wf = (file: string) => readWorkflow(file);
+	const TABLE = 'ragops_retrieval_baselines';
+	const GATED = ['nightly-ingestion.json', 'feed-ingestion.json', 'repo-ingestion.json'];
+	const golden = readFileSync(join(repoRoot, 'examples/stack/golden-docs.jsonl'), 'utf8')
+		.split('\n')
+		.filter((l) => l.trim())
+		.map((l) => JSON.parse(l) as { id: string; query: string; expected?: string[] });
+	const checks = (w: WorkflowFile) => nodesOfType(w, 'n8n-nodes-ragops.ragRetrievalCheck');
+	const only = (w: WorkflowFile, name: string, output = 0) => {
+		const t = targetsOf(w, name, output);
+		expect({ from: name, output, targets: t.length }).toEqual({ from: name, output, targets: 1 });
+		return t[0]!;
+	};
+
+	test.each(GATED)('%s: triggers → request → baseline table → read baseline → snapshot → verify → RAG Ingestion (waits)', (file) => {
+		const w = wf(file);
+		const request = byName(w, 'Ingestion Request');
+		expect(request.type).toBe('n8n-nodes-base.noOp');
+		// Every trigger path ends at the request node (so the ingestion key reads the trigger's item there).
+		for (const t of w.nodes.filter((n) => /trigger$/i.test(n.type))) {
+			let at = t.name;
+			while (at !== request.name) at = only(w, at);
+		}
+		const chain = [request.name, 'Baseline Table', 'Read Baseline', 'Snapshot Before Ingestion', 'Verify Snapshot', 'RAG Ingestion'];
+		for (let i = 0; i + 1 < chain.length; i++) expect(targetsOf(w, chain[i]!)).toEqual([chain[i + 1]]);
+		expect(byName(w, 'Baseline Table').parameters).toMatchObject({ resource: 'table', operation: 'create', tableName: TABLE, options: { createIfNotExists: true } });
+		// Two first runs at once (queue mode) both find no table and both create it: the loser's "already
+		// exists" must not stop its run. A real failure (module off, no access) still stops Read Baseline.
+		expect(byName(w, 'Baseline Table').onError).toBe('continueRegularOutput');
+		const read = byName(w, 'Read Baseline');
+		// An empty table must still let the run go on: Get returns no rows, alwaysOutputData gives one empty item.
+		expect(read.alwaysOutputData).toBe(true);
+		expect(read.parameters).toMatchObject({ resource: 'row', operation: 'get', dataTableId: { mode: 'name', value: TABLE }, filters: { conditions: [{ keyName: 'goldenSet', keyValue: 'docs' }] } });
+		expect(byName(w, 'Snapshot Before Ingestion').parameters).toMatchObject({ operation: 'create', collection: 'docs', wait: true });
+		expect(byName(w, 'Verify Snapshot').parameters).toMatchObject({ operation: 'verify', collection: 'docs', snapshotName: '', verifySource: 'download' });
+		// Qdrant names snapshots by the second: concurrent executions (a redelivery storm in queue mode) can share
+		// one file and read it while it is rewritten; a verify a second later sees it whole.
+		expect(byName(w, 'Verify Snapshot')).toMatchObject({ retryOnFail: true, maxTries: 3, waitBetweenTries: 1000 });
+		const ingest = byName(w, 'RAG Ingestion');
+		expect(ingest.parameters.waitForCompletion).toBe(true);
+		// Keys and metadata come from the request, not from $json (the verify item, after the snapshot).
+		expect(String(ingest.parameters.idempotencyKey)).toContain("$('Ingestion Request').first().json");
+		expect(JSON.stringify(ingest.parameters)).not.toMatch(/\$json/);
+	});
+
+	test.each(GATED)('%s: Success → Retrieval Gate; Pass → Accept Baseline; Fail → Restore (this run\'s snapshot) → Check After Rollback → one Slack message', (file) => {
+		const w = wf(file);
+		expect(targetsOf(w, 'RAG Ingestion', 0)).toEqual(['Retrieval Gate']);
+		expect(targetsOf(w, 'RAG Ingestion', 1).map((n) => byName(w, n).type)).toEqual(['n8n-nodes-base.slack']);
+		expect(targetsOf(w, 'RAG Ingestion', 2)).toEqual([]);
+		expect(checks(w).map((n) => n.name).sort()).toEqual(['Check After Rollback', 'Retrieval Gate']);
+		// Pass: accept (and, nightly, check the freshness manifest of the index that is kept).
+		expect(targetsOf(w, 'Retrieval Gate', 0).filter((n) => n !== 'RAG Freshness Check')).toEqual(['Accept Baseline']);
+		expect(targetsOf(w, 'Retrieval Gate', 1)).toEqual(['Restore Snapshot']);
+		const accept = byName(w, 'Accept Baseline');
+		expect(accept.parameters).toMatchObject({ resource: 'row', operation: 'upsert', dataTableId: { mode: 'name', value: TABLE }, filters: { conditions: [{ keyName: 'goldenSet', keyValue: '={{ $json.goldenSet }}' }] } });
+		const columns = accept.parameters.columns as { value: Record<string, string>; schema: Array<{ id: string }> };
+		// Data-table cells hold text, numbers, booleans, dates: the ranked ids are stored as JSON text.
+		expect(columns.value).toMatchObject({ goldenSet: '={{ $json.goldenSet }}', baseline: '={{ JSON.stringify($json.baseline) }}' });
+		expect(columns.schema.map((c) => c.id).sort()).toEqual(Object.keys(columns.value).sort());
+		expect(targetsOf(w, 'Accept Baseline')).toEqual([]);
+		const restore = byName(w, 'Restore Snapshot');
+		expect(restore.parameters).toMatchObject({
+			operation: 'restore',
+			collection: 'docs',
+			restoreSource: 'snapshot',
+			snapshotName: "={{ $('Snapshot Before Ingestion').first().json.snapshot.name }}",
+			priority: 'snapshot',
+		});
+		expect(targetsOf(w, 'Restore Snapshot')).toEqual(['Check After Rollback']);
+		// Both outputs of the second check go to the same Slack node: exactly one message either way.
+		expect(targetsOf(w, 'Check After Rollback', 0)).toEqual(['Slack: Rolled Back']);
+		expect(targetsOf(w, 'Check After Rollback', 1)).toEqual(['Slack: Rolled Back']);
+		const slack = byName(w, 'Slack: Rolled Back');
+		expect(slack.type).toBe('n8n-nodes-base.slack');
+		expect(targetsOf(w, slack.name)).toEqual([]);
+		const text = String(slack.parameters.text);
+		expect(text).toContain('rolled back');
+		expect(text).toContain("recall@{{ $json.k }} {{ $('Retrieval Gate').first().json.recall");
+		expect(text).toContain('→ {{ $json.recall');
+		// Nothing else in the gate notifies: the only Slack nodes are the rollback and the failure ones.
+		expect(nodesOfType(w, 'n8n-nodes-base.slack').map((n) => n.name).filter((n) => !['Slack: Rolled Back', 'Slack: Ingestion Failed', 'Slack: Index Stale'].includes(n))).toEqual([]);
+	});
+
+	test.each([...GATED, 'retrieval-canary.json'])('%s: every retrieval check runs examples/stack/golden-docs.jsonl against the RAG API with the accepted baseline, pushing metrics', (file) => {
+		const w = wf(file);
+		expect(checks(w).length).toBeGreaterThan(0);
+		for (const c of checks(w)) {
+			expect(c.parameters).toMatchObject({ checkName: 'docs', caseSource: 'list', searchPreset: 'ragApi', url: 'http://rag-api:8000', defaultK: 5, pushMetrics: true });
+			expect(c.parameters.baseline).toBe("={{ $('Read Baseline').first().json.baseline || '[]' }}");
+			const cases = (c.parameters.cases as { case: Array<{ id: string; query: string; expected: string }> }).case;
+			expect(cases.map((k) => ({ id: k.id, query: k.query, expected: k.expected ? k.expected.split(', ') : [] }))).toEqual(
+				golden.map((g) => ({ id: g.id, query: g.query, expected: g.expected ?? [] })),
+			);
+			expect(c.credentials?.ragOpsPushgatewayApi).toEqual({ id: null, name: 'RagOps Pushgateway' });
+		}
+		// The snapshot taken before ingesting is the run's own: the backup workflow's metrics stay the backup's.
+		for (const n of nodesOfType(w, 'n8n-nodes-ragops.qdrantBackup')) expect({ node: n.name, push: n.parameters.pushMetrics ?? false }).toEqual({ node: n.name, push: false });
+	});
+
+	test('canary: Try It and a disabled 15-minute schedule → Baseline Table → Read Baseline → RAG Retrieval Check; Fail → one Slack node; it never writes the baseline', () => {
+		const w = wf('retrieval-canary.json');
+		const schedule = nodesOfType(w, 'n8n-nodes-base.scheduleTrigger')[0]!;
+		expect(schedule.disabled).toBe(true);
+		expect(schedule.parameters.rule).toEqual({ interval: [{ field: 'minutes', minutesInterval: 15 }] });
+		expect(targetsOf(w, schedule.name)).toEqual(['Baseline Table']);
+		expect(targetsOf(w, nodesOfType(w, MANUAL)[0]!.name)).toEqual(['Baseline Table']);
+		expect(targetsOf(w, 'Baseline Table')).toEqual(['Read Baseline']);
+		expect(targetsOf(w, 'Read Baseline')).toEqual(['RAG Retrieval Check']);
+		expect(targetsOf(w, 'RAG Retrieval Check', 0)).toEqual([]);
+		expect(targetsOf(w, 'RAG Retrieval Check', 1).map((n) => byName(w, n).type)).toEqual(['n8n-nodes-base.slack']);
+		const tables = nodesOfType(w, 'n8n-nodes-base.dataTable');
+		expect(tables.map((t) => `${t.parameters.resource}:${t.parameters.operation}`).sort()).toEqual(['row:get', 'table:create']);
+		const note = nodesOfType(w, STICKY).map((n) => String(n.parameters.content)).join('\n');
+		// Why there is only one notification: state and paging are the Prometheus rules'.
+		expect(note).toMatch(/Prometheus rules/);
+	});
+
+	test('the gated workflows and the canary create the baseline table with the same columns', () => {
+		const columnsOf = (file: string) => (byName(wf(file), 'Baseline Table').parameters.columns as { column: unknown[] }).column;
+		for (const file of GATED) expect(columnsOf(file)).toEqual(columnsOf('retrieval-canary.json'));
+		const accepted = Object.keys((byName(wf('nightly-ingestion.json'), 'Accept Baseline').parameters.columns as { value: object }).value).sort();
+		expect((columnsOf('retrieval-canary.json') as Array<{ name: string }>).map((c) => c.name).sort()).toEqual(accepted);
 	});
 });
