@@ -16,7 +16,7 @@ export default tseslint.config(
 	},
 	// Dev-time TypeScript (generators, tests, scripts).
 	{
-		files: ['gen/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts', 'examples/**/*.ts'],
+		files: ['gen/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts', 'testbed/**/*.ts'],
 		extends: [...tseslint.configs.recommended],
 		rules: {
 			'@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],

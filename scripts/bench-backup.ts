@@ -15,9 +15,9 @@ import { readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { freePort, N8nTestBed } from '../test/support/n8n/testbed';
-import { parseCliRun, WorkflowRun } from '../test/support/n8n/run';
-import { QdrantStandIn } from '../test/support/qdrantStandIn';
+import { freePort, N8nTestBed } from '../testbed/n8n/testbed';
+import { parseCliRun, WorkflowRun } from '../testbed/n8n/run';
+import { QdrantStandIn } from '../testbed/stack/qdrantStandIn';
 
 const SIZE = Number(process.env.BENCH_BACKUP_BYTES ?? 2 * 1024 ** 3);
 const MiB = 1024 * 1024;

@@ -19,8 +19,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 
-import { repoRoot } from '../test/support/n8n/paths';
-import { N8nTestBed } from '../test/support/n8n/testbed';
+import { repoRoot } from '../testbed/n8n/paths';
+import { N8nTestBed } from '../testbed/n8n/testbed';
 
 const WRITE = !process.argv.includes('--no-write');
 const args = Object.fromEntries(

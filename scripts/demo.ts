@@ -1,7 +1,7 @@
 /**
  * `npm run demo [-- --config FILE]`: the whole thing, locally, on 127.0.0.1.
  *
- * Starts the example RAG stack (examples/stack: RAG API with a little query
+ * Starts the example RAG stack (testbed/stack: RAG API with a little query
  * traffic, ingestion API writing the freshness manifest, Qdrant snapshot-API
  * stand-in), a Pushgateway, n8n with this package installed and the
  * workflows from workflows/ imported (hosts and credentials pointed at the
@@ -17,12 +17,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-import { freePort, startAlertmanager, startBlackboxExporter, startPrometheus, writeObservabilityConfig } from '../examples/stack/observability';
-import { createCheckedTestBed } from '../examples/stack/n8nBed';
-import { startExampleStack } from '../examples/stack/stack';
-import { dropUnservedHealthTargets, EXTERNAL_NODE_TYPES, localiseWorkflow, shippedWorkflows, type Workflow } from '../examples/stack/workflows';
-import { receiverNode, startAlertReceiver, type ExportedNode } from '../test/support/alertReceiver';
-import { startPushgateway } from '../test/support/pushgatewayServer';
+import { freePort, startAlertmanager, startBlackboxExporter, startPrometheus, writeObservabilityConfig } from '../testbed/observability';
+import { createCheckedTestBed } from '../testbed/n8n/checkedBed';
+import { startExampleStack } from '../testbed/stack/stack';
+import { dropUnservedHealthTargets, EXTERNAL_NODE_TYPES, localiseWorkflow, shippedWorkflows, type Workflow } from '../testbed/stack/workflows';
+import { receiverNode, startAlertReceiver, type ExportedNode } from '../testbed/alertReceiver';
+import { startPushgateway } from '../testbed/pushgatewayServer';
 import { LOOP_FILES, runLoop, withLoopStart } from './demoLoop';
 
 const ROOT = resolve(__dirname, '..');

@@ -8,10 +8,10 @@
  * a "Demo Start" webhook added beside their Try It trigger (the data-table
  * module that holds the baseline is not available to `n8n execute`).
  */
-import type { ExampleStack } from '../examples/stack/stack';
-import type { Workflow } from '../examples/stack/workflows';
-import type { N8nServer } from '../test/support/n8n/server';
-import type { WorkflowRun } from '../test/support/n8n/testbed';
+import type { ExampleStack } from '../testbed/stack/stack';
+import type { Workflow } from '../testbed/stack/workflows';
+import type { N8nServer } from '../testbed/n8n/server';
+import type { WorkflowRun } from '../testbed/n8n/testbed';
 
 export const LOOP_FILES = ['nightly-ingestion.json', 'retrieval-canary.json'];
 

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # The one place that pins the real-n8n test bed: Node 24 and n8n versions and
 # the cache folders outside the repo. Sourced by scripts/setup.sh; parsed by
-# test/support/n8n/paths.ts (keep the `NAME="${NAME:-default}"` shape so it can).
+# testbed/n8n/paths.ts (keep the `NAME="${NAME:-default}"` shape so it can).
 # Every value can be overridden from the environment.
 #
 # By hand:  source scripts/n8n-env.sh && "$RAGOPS_N8N_BIN" --version

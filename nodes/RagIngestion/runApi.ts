@@ -3,7 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 /**
  * The ingestion API contract the node speaks (documented in
- * docs/nodes/rag-ingestion.md; examples/stack/ingestionApi.ts implements it):
+ * docs/nodes/rag-ingestion.md; testbed/stack/ingestionApi.ts implements it):
  *
  * - start: `POST <base><startPath>` with JSON `{ source, mode, metadata, idempotency_key }`
  *   and header `Idempotency-Key` → 2xx `{ run_id, status, started_at? }`, the same run for a

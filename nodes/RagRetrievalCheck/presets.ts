@@ -22,10 +22,10 @@ export interface SearchPreset {
 
 export const SEARCH_PRESETS: Record<SearchPresetName, SearchPreset> = {
 	ragApi: {
-		// examples/stack/ragApi.ts: POST /query {"question": …} → {"question", "documents": [{id, score, text}]}.
+		// testbed/stack/ragApi.ts: POST /query {"question": …} → {"question", "documents": [{id, score, text}]}.
 		name: 'ragApi',
 		displayName: 'Example Stack RAG API',
-		description: 'POST /query {"question", "k"} → documents[].id, score, text (examples/stack/ragApi.ts)',
+		description: 'POST /query {"question", "k"} → documents[].id, score, text (testbed/stack/ragApi.ts)',
 		method: 'POST',
 		path: '/query',
 		body: '{"question": "{query}", "k": "{k}"}',

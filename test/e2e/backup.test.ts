@@ -1,6 +1,6 @@
 /**
  * The Qdrant Backup node inside real n8n 2.40 (installed from `npm pack` as a
- * community package, test/support/n8n/testbed), against the Qdrant snapshot
+ * community package, testbed/n8n/testbed), against the Qdrant snapshot
  * API stand-in: Create → Download → Verify → Apply Retention, with n8n's
  * filesystem binary mode (the streamed download lands on disk, not in memory).
  * Built-in nodes downstream prove the binary that reaches them is the
@@ -11,8 +11,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { N8nTestBed } from '../support/n8n/testbed';
-import { contentChunks, QdrantStandIn, type SnapshotContent } from '../support/qdrantStandIn';
+import { N8nTestBed } from '../../testbed/n8n/testbed';
+import { contentChunks, QdrantStandIn, type SnapshotContent } from '../../testbed/stack/qdrantStandIn';
 
 jest.setTimeout(600_000);
 

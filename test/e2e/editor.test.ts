@@ -8,7 +8,7 @@
  * RagOps GitHub Webhook Secret, created through the REST API the credentials
  * modal uses); each workflow is imported the way the editor saves an import
  * (POST /rest/workflows), with only the compose URLs (http://ingestion:8200 …)
- * pointed at the example stack (examples/stack) and the feed at a local one.
+ * pointed at the example stack (testbed/stack) and the feed at a local one.
  * Then, per workflow:
  * - the canvas shows issues on the SaaS nodes only (Slack, PagerDuty, AWS S3:
  *   n8n's "credentials not set"), never on ours;
@@ -31,13 +31,13 @@ import { join } from 'node:path';
 
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
-import { startExampleStack, type ExampleStack } from '../../examples/stack/stack';
-import { localiseWorkflow, type Workflow } from '../../examples/stack/workflows';
-import { startHealthServer, type HealthServer } from '../support/healthServers';
-import { repoRoot } from '../support/n8n/paths';
-import type { N8nServer } from '../support/n8n/server';
-import { N8nTestBed } from '../support/n8n/testbed';
-import { startPushgateway, type PushgatewayServer } from '../support/pushgatewayServer';
+import { startExampleStack, type ExampleStack } from '../../testbed/stack/stack';
+import { localiseWorkflow, type Workflow } from '../../testbed/stack/workflows';
+import { startHealthServer, type HealthServer } from '../../testbed/faults/healthServers';
+import { repoRoot } from '../../testbed/n8n/paths';
+import type { N8nServer } from '../../testbed/n8n/server';
+import { N8nTestBed } from '../../testbed/n8n/testbed';
+import { startPushgateway, type PushgatewayServer } from '../../testbed/pushgatewayServer';
 import { EXPECTED_FILES, readWorkflow, type WorkflowFile } from '../unit/workflows/workflowFiles';
 
 jest.setTimeout(1_200_000);

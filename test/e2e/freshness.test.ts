@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
-import { N8nTestBed } from '../support/n8n/testbed';
+import { N8nTestBed } from '../../testbed/n8n/testbed';
 
 jest.setTimeout(600_000);
 

@@ -12,11 +12,11 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 
 import { signPayload } from '../../nodes/IngestWebhookTrigger/hmac';
-import { leakScanner, startHostileServer, type HostileServer } from '../support/hostileServers';
-import { parseCliRun, WorkflowRun } from '../support/n8n/run';
-import type { N8nServer } from '../support/n8n/server';
-import { N8nTestBed, randomId } from '../support/n8n/testbed';
-import { startPushgateway, type PushgatewayServer } from '../support/pushgatewayServer';
+import { leakScanner, startHostileServer, type HostileServer } from '../../testbed/faults/hostileServers';
+import { parseCliRun, WorkflowRun } from '../../testbed/n8n/run';
+import type { N8nServer } from '../../testbed/n8n/server';
+import { N8nTestBed, randomId } from '../../testbed/n8n/testbed';
+import { startPushgateway, type PushgatewayServer } from '../../testbed/pushgatewayServer';
 
 jest.setTimeout(600_000);
 

@@ -4,7 +4,7 @@
  * concurrency 5 + a webhook processor that takes the deliveries; the package
  * installed from `npm pack` in every process), with
  * the shipped workflows/repo-ingestion.json published and its RAG Ingestion
- * pointed at the example ingestion service (examples/stack/ingestionApi.ts,
+ * pointed at the example ingestion service (testbed/stack/ingestionApi.ts,
  * runs in a SQLite file with UNIQUE(idempotency_key)). What the test copy
  * changes: the ingestion URL, a faster status poll, and in regular mode Key
  * Memory 0.0002 h (under a second), so the node's static-data first filter
@@ -27,14 +27,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { startIngestionApi, type IngestionApi } from '../../examples/stack/ingestionApi';
-import { startExampleStack, type ExampleStack } from '../../examples/stack/stack';
-import { localiseWorkflow, type Workflow } from '../../examples/stack/workflows';
+import { startIngestionApi, type IngestionApi } from '../../testbed/stack/ingestionApi';
+import { startExampleStack, type ExampleStack } from '../../testbed/stack/stack';
+import { localiseWorkflow, type Workflow } from '../../testbed/stack/workflows';
 import { signPayload } from '../../nodes/IngestWebhookTrigger/hmac';
-import { QueueCluster } from '../support/n8n/queue';
-import type { N8nServer } from '../support/n8n/server';
-import { N8nTestBed, type WorkflowRun } from '../support/n8n/testbed';
-import { startPushgateway, type PushgatewayServer } from '../support/pushgatewayServer';
+import { QueueCluster } from '../../testbed/n8n/queue';
+import type { N8nServer } from '../../testbed/n8n/server';
+import { N8nTestBed, type WorkflowRun } from '../../testbed/n8n/testbed';
+import { startPushgateway, type PushgatewayServer } from '../../testbed/pushgatewayServer';
 import { readWorkflow } from '../unit/workflows/workflowFiles';
 
 jest.setTimeout(900_000);

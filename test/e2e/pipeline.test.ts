@@ -29,14 +29,14 @@ import { join, resolve } from 'node:path';
 
 import { buildCatalog } from '../../gen/catalog';
 import { loadConfig } from '../../gen/config/load';
-import { freePort, startAlertmanager, startPrometheus, writeObservabilityConfig } from '../../examples/stack/observability';
-import type { ManagedProcess } from '../../examples/stack/processes';
-import { startExampleStack, type ExampleStack } from '../../examples/stack/stack';
-import { dropUnservedHealthTargets, localiseWorkflow, type Workflow, type WorkflowNode } from '../../examples/stack/workflows';
-import { startAlertReceiver, type AlertNotification, type AlertReceiver } from '../support/alertReceiver';
-import type { N8nServer, N8nTestBed } from '../support/n8n/testbed';
-import { createCheckedTestBed } from '../../examples/stack/n8nBed';
-import { startPushgateway, type PushgatewayServer } from '../support/pushgatewayServer';
+import { freePort, startAlertmanager, startPrometheus, writeObservabilityConfig } from '../../testbed/observability';
+import type { ManagedProcess } from '../../testbed/processes';
+import { startExampleStack, type ExampleStack } from '../../testbed/stack/stack';
+import { dropUnservedHealthTargets, localiseWorkflow, type Workflow, type WorkflowNode } from '../../testbed/stack/workflows';
+import { startAlertReceiver, type AlertNotification, type AlertReceiver } from '../../testbed/alertReceiver';
+import type { N8nServer, N8nTestBed } from '../../testbed/n8n/testbed';
+import { createCheckedTestBed } from '../../testbed/n8n/checkedBed';
+import { startPushgateway, type PushgatewayServer } from '../../testbed/pushgatewayServer';
 
 jest.setTimeout(30 * 60_000);
 

@@ -1,13 +1,13 @@
 /**
  * The RAG Retrieval Check inside real n8n 2.40 (packed and installed as a
  * community package by the test bed), run with `n8n execute` against the
- * local search service of the unit tests (test/support/searchServer.ts):
+ * local search service of the unit tests (testbed/faults/searchServer.ts):
  * golden cases from a Code node's items against the OpenAI vector-store
  * shape with the RAG service credential (imported, encrypted by n8n) leave by
  * Pass with their measures; a drifted ranking against a baseline leaves by Fail.
  */
-import { N8nTestBed } from '../support/n8n/testbed';
-import { startSearchServer, type SearchServer } from '../support/searchServer';
+import { N8nTestBed } from '../../testbed/n8n/testbed';
+import { startSearchServer, type SearchServer } from '../../testbed/faults/searchServer';
 
 jest.setTimeout(600_000);
 

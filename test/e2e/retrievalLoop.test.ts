@@ -1,8 +1,8 @@
 /**
  * The closed retrieval loop in real n8n 2.40.7 (this package installed from
- * `npm pack`, test/support/n8n): the shipped `nightly-ingestion.json` (gated)
+ * `npm pack`, testbed/n8n): the shipped `nightly-ingestion.json` (gated)
  * and `retrieval-canary.json` published in a running `n8n start`, against the
- * example stack (examples/stack: RAG API searching the points of the Qdrant
+ * example stack (testbed/stack: RAG API searching the points of the Qdrant
  * stand-in, ingestion API writing them, switchable to a bad re-index with
  * `stack.ingestion.setReindexMode`), a real Pushgateway, and a local receiver
  * standing in for Slack.
@@ -32,13 +32,13 @@
  * feeding the same node, ingestion polling every 0.05 s. The shipped Schedule
  * Triggers stay disabled.
  */
-import { startExampleStack, type ExampleStack } from '../../examples/stack/stack';
-import { localiseWorkflow, type Workflow, type WorkflowNode } from '../../examples/stack/workflows';
-import { receiverNode, startAlertReceiver, type AlertReceiver, type ExportedNode } from '../support/alertReceiver';
-import { QueueCluster } from '../support/n8n/queue';
-import type { N8nServer } from '../support/n8n/server';
-import { N8nTestBed, type WorkflowRun } from '../support/n8n/testbed';
-import { startPushgateway, type PushgatewayServer } from '../support/pushgatewayServer';
+import { startExampleStack, type ExampleStack } from '../../testbed/stack/stack';
+import { localiseWorkflow, type Workflow, type WorkflowNode } from '../../testbed/stack/workflows';
+import { receiverNode, startAlertReceiver, type AlertReceiver, type ExportedNode } from '../../testbed/alertReceiver';
+import { QueueCluster } from '../../testbed/n8n/queue';
+import type { N8nServer } from '../../testbed/n8n/server';
+import { N8nTestBed, type WorkflowRun } from '../../testbed/n8n/testbed';
+import { startPushgateway, type PushgatewayServer } from '../../testbed/pushgatewayServer';
 import { readWorkflow } from '../unit/workflows/workflowFiles';
 
 jest.setTimeout(900_000);
@@ -48,7 +48,7 @@ const TABLE = 'ragops_retrieval_baselines';
 const SLACK_PATH = '/slack-n8n';
 
 type ReindexMode = 'good' | 'bad';
-/** The example stack's switch for a bad re-index (examples/stack/ingestionApi.ts). */
+/** The example stack's switch for a bad re-index (testbed/stack/ingestionApi.ts). */
 type Reindexable = ExampleStack['ingestion'] & { setReindexMode(mode: ReindexMode): void | Promise<void> };
 
 let stack: ExampleStack;
@@ -65,7 +65,7 @@ const ids = { nightly: readWorkflow('nightly-ingestion.json').id, canary: readWo
 async function setReindexMode(mode: ReindexMode): Promise<void> {
 	const ingestion = stack.ingestion as Partial<Reindexable>;
 	if (typeof ingestion.setReindexMode !== 'function') {
-		throw new Error('examples/stack has no ingestion.setReindexMode yet (the bad re-index switch of issue 15)');
+		throw new Error('testbed/stack has no ingestion.setReindexMode yet (the bad re-index switch of issue 15)');
 	}
 	await ingestion.setReindexMode(mode);
 }

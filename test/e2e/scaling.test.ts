@@ -16,11 +16,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { receiverNode, startAlertReceiver, type AlertReceiver, type ExportedNode } from '../support/alertReceiver';
-import { startHealthServer, type HealthServer } from '../support/healthServers';
-import { QueueCluster } from '../support/n8n/queue';
-import type { N8nServer } from '../support/n8n/server';
-import { N8nTestBed } from '../support/n8n/testbed';
+import { receiverNode, startAlertReceiver, type AlertReceiver, type ExportedNode } from '../../testbed/alertReceiver';
+import { startHealthServer, type HealthServer } from '../../testbed/faults/healthServers';
+import { QueueCluster } from '../../testbed/n8n/queue';
+import type { N8nServer } from '../../testbed/n8n/server';
+import { N8nTestBed } from '../../testbed/n8n/testbed';
 
 jest.setTimeout(600_000);
 

@@ -22,13 +22,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 import { STALE_INTERVALS } from '../../gen/prometheus/rules/health';
-import { createCheckedTestBed } from '../../examples/stack/n8nBed';
-import { freePort, startPrometheus, writeObservabilityConfig } from '../../examples/stack/observability';
-import type { ManagedProcess } from '../../examples/stack/processes';
-import { localiseWorkflow, type Workflow } from '../../examples/stack/workflows';
-import { startHealthServer, type HealthServer } from '../support/healthServers';
-import type { N8nServer, N8nTestBed } from '../support/n8n/testbed';
-import { startPushgateway, type PushgatewayServer } from '../support/pushgatewayServer';
+import { createCheckedTestBed } from '../../testbed/n8n/checkedBed';
+import { freePort, startPrometheus, writeObservabilityConfig } from '../../testbed/observability';
+import type { ManagedProcess } from '../../testbed/processes';
+import { localiseWorkflow, type Workflow } from '../../testbed/stack/workflows';
+import { startHealthServer, type HealthServer } from '../../testbed/faults/healthServers';
+import type { N8nServer, N8nTestBed } from '../../testbed/n8n/testbed';
+import { startPushgateway, type PushgatewayServer } from '../../testbed/pushgatewayServer';
 
 jest.setTimeout(20 * 60_000);
 

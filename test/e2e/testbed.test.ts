@@ -10,7 +10,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
-import { ensureN8n, loadWithN8nLoader, N8nTestBed, type N8nServer } from '../support/n8n/testbed';
+import { ensureN8n, loadWithN8nLoader, N8nTestBed, type N8nServer } from '../../testbed/n8n/testbed';
 
 jest.setTimeout(15 * 60_000);
 

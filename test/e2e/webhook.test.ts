@@ -9,9 +9,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { signPayload } from '../../nodes/IngestWebhookTrigger/hmac';
-import { startIngestionApi, type IngestionApi } from '../../examples/stack/ingestionApi';
-import type { N8nServer } from '../support/n8n/server';
-import { N8nTestBed } from '../support/n8n/testbed';
+import { startIngestionApi, type IngestionApi } from '../../testbed/stack/ingestionApi';
+import type { N8nServer } from '../../testbed/n8n/server';
+import { N8nTestBed } from '../../testbed/n8n/testbed';
 
 jest.setTimeout(600_000);
 

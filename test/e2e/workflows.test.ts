@@ -1,6 +1,6 @@
 /**
  * The shipped workflows (workflows/*.json) in real n8n 2.40.7 with this
- * package installed from `npm pack` (test/support/n8n/testbed), every
+ * package installed from `npm pack` (testbed/n8n/testbed), every
  * process on 127.0.0.1:
  *
  * 1. Every file imports unchanged with `n8n import:workflow`; n8n links the
@@ -9,10 +9,10 @@
  *    node's parameters are valid for the description n8n serves
  *    (/types/nodes.json, which includes this package's nodes as installed).
  * 2. The Manual Trigger path of each runs to success (`n8n execute`) against
- *    the example stack (examples/stack: RAG API, ingestion API writing the
+ *    the example stack (testbed/stack: RAG API, ingestion API writing the
  *    freshness manifest, Qdrant snapshot-API stand-in), a real Pushgateway
  *    (Debian binary), and local stand-ins for what the stack does not run: the
- *    `search` service (test/support/healthServers' /health), the feed, and S3
+ *    `search` service (testbed/faults/healthServers' /health), the feed, and S3
  *    (below: the AWS S3 REST API's GetBucketLocation, CreateMultipartUpload,
  *    UploadPart, ListParts, CompleteMultipartUpload, PutObject).
  *
@@ -26,7 +26,7 @@
  * 3. Published in a running n8n, the repository ingestion receives a signed
  *    GitHub push; a failing run starts the error handler (its errorWorkflow).
  *    This part points the ingestion at the example ingestion service
- *    (examples/stack/ingestionApi.ts) started on its own, whose test hooks
+ *    (testbed/stack/ingestionApi.ts) started on its own, whose test hooks
  *    record request bodies and can refuse a start with HTTP 500.
  */
 import { createHash } from 'node:crypto';
@@ -35,15 +35,15 @@ import type { AddressInfo } from 'node:net';
 
 import type { INodeTypeDescription } from 'n8n-workflow';
 
-import { readDocs } from '../../examples/stack/docsSearch';
-import { DOCS_DIR, startExampleStack, type ExampleStack } from '../../examples/stack/stack';
+import { readDocs } from '../../testbed/stack/docsSearch';
+import { DOCS_DIR, startExampleStack, type ExampleStack } from '../../testbed/stack/stack';
 import { signPayload } from '../../nodes/IngestWebhookTrigger/hmac';
-import { receiverNode, type ExportedNode } from '../support/alertReceiver';
-import { startHealthServer, type HealthServer } from '../support/healthServers';
-import { startIngestionApi, type IngestionApi } from '../../examples/stack/ingestionApi';
-import type { N8nServer } from '../support/n8n/server';
-import { N8nTestBed, type WorkflowRun } from '../support/n8n/testbed';
-import { startPushgateway, type PushgatewayServer } from '../support/pushgatewayServer';
+import { receiverNode, type ExportedNode } from '../../testbed/alertReceiver';
+import { startHealthServer, type HealthServer } from '../../testbed/faults/healthServers';
+import { startIngestionApi, type IngestionApi } from '../../testbed/stack/ingestionApi';
+import type { N8nServer } from '../../testbed/n8n/server';
+import { N8nTestBed, type WorkflowRun } from '../../testbed/n8n/testbed';
+import { startPushgateway, type PushgatewayServer } from '../../testbed/pushgatewayServer';
 import { parameterProblems } from '../unit/workflows/parameterCheck';
 import {
 	descriptionFor,

@@ -2,7 +2,7 @@ import { loadConfig, parseConfig } from '../../../gen/config/load';
 import { buildCatalog, metricsUsedBy, unknownMetrics, withRecordingRules } from '../../../gen/catalog';
 import { ALL_PUSHED_METRICS } from '../../../nodes/shared/metricCatalog';
 import { readFileSync } from 'node:fs';
-import { SHIPPED_CONFIG } from './prometheus.helpers';
+import { SHIPPED_CONFIG } from './prometheus/helpers';
 
 const shipped = loadConfig(SHIPPED_CONFIG);
 

@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateAll, main } from '../../../gen/cli';
-import { generateInto, ROOT, SHIPPED_CONFIG } from './prometheus.helpers';
+import { generateInto, ROOT, SHIPPED_CONFIG } from './prometheus/helpers';
 
 function quietly<T>(fn: () => T): { result: T; errors: string[] } {
 	const errors: string[] = [];

@@ -12,11 +12,11 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { freePort, startProcess, type ManagedProcess } from '../../../examples/stack/processes';
+import { freePort, startProcess, type ManagedProcess } from '../../../testbed/processes';
 import { parseDuration } from '../../../gen/duration';
-import { startAlertReceiver, type AlertReceiver } from '../../support/alertReceiver';
+import { startAlertReceiver, type AlertReceiver } from '../../../testbed/alertReceiver';
 import { loadAlertmanager, replay, type AmAlert } from '../../support/incidents/alertmanager';
-import { generateInto } from './prometheus.helpers';
+import { generateInto } from './prometheus/helpers';
 
 /** Simulated seconds per real second. */
 const SCALE = 40;

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { summarise } from '../../support/incidents/report';
 import { simulate, type ScenarioReport } from '../../support/incidents/simulate';
-import { SHIPPED_CONFIG } from './prometheus.helpers';
+import { SHIPPED_CONFIG } from './prometheus/helpers';
 
 const CONFIG = process.env.RAGOPS_INCIDENTS_CONFIG ?? SHIPPED_CONFIG;
 const VARIANTS = Number(process.env.RAGOPS_INCIDENTS_VARIANTS ?? 1);

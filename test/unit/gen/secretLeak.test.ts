@@ -12,7 +12,7 @@ import { parse, stringify } from 'yaml';
 import { GENERATORS } from '../../../gen/artefacts';
 import { main } from '../../../gen/cli';
 import { parseConfig } from '../../../gen/config/load';
-import { ROOT, run, SHIPPED_CONFIG } from './prometheus.helpers';
+import { ROOT, run, SHIPPED_CONFIG } from './prometheus/helpers';
 
 const PASSWORD = 'Leak-Canary-5c1d9e';
 const USERINFO_URL = /[a-z][a-z0-9+.-]*:\/\/[^/\s"'@]*:[^/\s"'@]*@/i;

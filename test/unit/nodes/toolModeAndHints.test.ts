@@ -15,7 +15,7 @@ import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { QdrantBackup } from '../../../nodes/QdrantBackup/QdrantBackup.node';
 import { RagHealthCheck } from '../../../nodes/RagHealthCheck/RagHealthCheck.node';
-import { closedPort, startHealthServer, type HealthServer } from '../../support/healthServers';
+import { closedPort, startHealthServer, type HealthServer } from '../../../testbed/faults/healthServers';
 import { runNode } from '../../support/nodeHarness';
 
 let server: HealthServer;

@@ -19,7 +19,7 @@ import { ConfigError, loadConfig, parseConfig } from '../../../gen/config/load';
 import { generateWorkflows, WORKFLOWS_DIR } from '../../../gen/workflows';
 import { leaves } from './parameterCheck';
 import { readWorkflowText, workflowFileNames, type WorkflowFile, type WorkflowNode } from './workflowFiles';
-import { SHIPPED_CONFIG } from '../gen/prometheus.helpers';
+import { SHIPPED_CONFIG } from '../gen/prometheus/helpers';
 
 const shippedText = readFileSync(SHIPPED_CONFIG, 'utf8');
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -16,9 +16,9 @@ import { generateAll } from '../../../gen/cli';
 import { loadConfig } from '../../../gen/config/load';
 import { buildRuleGroups } from '../../../gen/prometheus/rules';
 import { METRICS } from '../../../nodes/shared/metricCatalog';
-import { repoRoot } from '../../support/n8n/paths';
+import { repoRoot } from '../../../testbed/n8n/paths';
 import { PACKAGE_PREFIX, packageNodeDescriptions, readWorkflow, workflowFileNames } from './workflowFiles';
-import { SHIPPED_CONFIG } from '../gen/prometheus.helpers';
+import { SHIPPED_CONFIG } from '../gen/prometheus/helpers';
 
 /**
  * Producers no shipped workflow holds yet, with where they are coming from.

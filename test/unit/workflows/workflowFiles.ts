@@ -7,7 +7,7 @@ import { join } from 'node:path';
 
 import type { INodeTypeDescription } from 'n8n-workflow';
 
-import { ensureN8n, repoRoot } from '../../support/n8n/paths';
+import { ensureN8n, repoRoot } from '../../../testbed/n8n/paths';
 
 export const workflowsDir = join(repoRoot, 'workflows');
 

@@ -21,7 +21,7 @@ import { NodeHelpers, type INodeParameters, type INodeTypeDescription } from 'n8
 
 import { parseDuration } from '../../../gen/duration';
 import { loadConfig } from '../../../gen/config/load';
-import { repoRoot } from '../../support/n8n/paths';
+import { repoRoot } from '../../../testbed/n8n/paths';
 
 import { asINode, parameterProblems } from './parameterCheck';
 import {
@@ -39,7 +39,7 @@ import {
 	type WorkflowFile,
 	type WorkflowNode,
 } from './workflowFiles';
-import { SHIPPED_CONFIG } from '../gen/prometheus.helpers';
+import { SHIPPED_CONFIG } from '../gen/prometheus/helpers';
 
 const config = loadConfig(SHIPPED_CONFIG);
 
@@ -430,7 +430,7 @@ describe('retrieval loop: gated re-index and canary', () => {
 	const wf = (file: string) => readWorkflow(file);
 	const TABLE = 'ragops_retrieval_baselines';
 	const GATED = ['nightly-ingestion.json', 'feed-ingestion.json', 'repo-ingestion.json'];
-	const golden = readFileSync(join(repoRoot, 'examples/stack/golden-docs.jsonl'), 'utf8')
+	const golden = readFileSync(join(repoRoot, 'testbed/stack/golden-docs.jsonl'), 'utf8')
 		.split('\n')
 		.filter((l) => l.trim())
 		.map((l) => JSON.parse(l) as { id: string; query: string; expected?: string[] });
@@ -511,7 +511,7 @@ describe('retrieval loop: gated re-index and canary', () => {
 		expect(nodesOfType(w, 'n8n-nodes-base.slack').map((n) => n.name).filter((n) => !['Slack: Rolled Back', 'Slack: Ingestion Failed', 'Slack: Index Stale'].includes(n))).toEqual([]);
 	});
 
-	test.each([...GATED, 'retrieval-canary.json'])('%s: every retrieval check runs examples/stack/golden-docs.jsonl against the RAG API with the accepted baseline, pushing metrics', (file) => {
+	test.each([...GATED, 'retrieval-canary.json'])('%s: every retrieval check runs testbed/stack/golden-docs.jsonl against the RAG API with the accepted baseline, pushing metrics', (file) => {
 		const w = wf(file);
 		expect(checks(w).length).toBeGreaterThan(0);
 		for (const c of checks(w)) {
