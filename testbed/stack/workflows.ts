@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export type Workflow = Record<string, unknown> & { nodes: WorkflowNode[]; connections: Record<string, unknown> };
+/** A node as n8n exports it into a workflow file: the one shape the test bed, the demo and the workflow tests read. */
 export interface WorkflowNode {
 	id: string;
 	name: string;
@@ -17,6 +18,8 @@ export interface WorkflowNode {
 	position: [number, number];
 	parameters: Record<string, unknown>;
 	credentials?: Record<string, { id: string | null; name: string }>;
+	webhookId?: string;
+	disabled?: boolean;
 	[key: string]: unknown;
 }
 

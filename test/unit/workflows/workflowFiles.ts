@@ -8,21 +8,11 @@ import { join } from 'node:path';
 import type { INodeTypeDescription } from 'n8n-workflow';
 
 import { ensureN8n, repoRoot } from '../../../testbed/n8n/paths';
+import type { WorkflowNode } from '../../../testbed/stack/workflows';
 
 export const workflowsDir = join(repoRoot, 'workflows');
 
-export interface WorkflowNode {
-	id: string;
-	name: string;
-	type: string;
-	typeVersion: number;
-	position: [number, number];
-	parameters: Record<string, unknown>;
-	credentials?: Record<string, { id: string | null; name: string }>;
-	webhookId?: string;
-	disabled?: boolean;
-	[key: string]: unknown;
-}
+export type { WorkflowNode };
 
 export interface Connection {
 	node: string;
