@@ -6,12 +6,13 @@
  * Timing lives here, not in tests: tests assert behaviour only.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { stringify, parse } from 'yaml';
 import { generateAll } from '../gen/cli';
+import { writeBenchSection } from './benchSupport';
 
 const ROOT = resolve(__dirname, '..');
 const SHIPPED = join(ROOT, 'ragops.config.yaml');
@@ -68,15 +69,6 @@ function coldCli(file: string, out: string): { wall: number; cpu: number } {
 	return { wall: wall * 1000, cpu: (user + sys) * 1000 };
 }
 
-function replaceSection(doc: string, title: string, body: string): string {
-	const heading = `## ${title}`;
-	const section = `${heading}\n\n${body.trim()}\n`;
-	const start = doc.indexOf(`${heading}\n`);
-	if (start < 0) return `${doc.trimEnd()}\n\n${section}`;
-	const next = doc.indexOf('\n## ', start + heading.length);
-	return `${doc.slice(0, start)}${section}${next < 0 ? '' : `\n${doc.slice(next + 1)}`}`;
-}
-
 function main(): void {
 	const dir = mkdtempSync(join(tmpdir(), 'ragops-bench-'));
 	try {
@@ -102,9 +94,7 @@ Cold \`npm run gen\` on the 50-service config (new process, tsx start-up include
 ${ms(cold.cpu)} CPU (user + system).
 Goal "under 3 s": ${cold.cpu < 3000 ? 'met in CPU time' : 'NOT met in CPU time'}; wall time ${cold.wall < 3000 ? 'also under 3 s' : 'above 3 s on this loaded machine'}.
 `;
-		const file = join(ROOT, 'docs/benchmarks.md');
-		const doc = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-		writeFileSync(file, replaceSection(doc, 'Generator', body));
+		writeBenchSection('Generator', body);
 		console.log(body.trim());
 	} finally {
 		rmSync(dir, { recursive: true, force: true });

@@ -12,21 +12,12 @@
 //
 // The targets live in a separate process so their timers and sockets do not
 // compete with this script's event loop; n8n is a third process.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
 
-import { repoRoot } from '../testbed/n8n/paths';
 import { N8nTestBed } from '../testbed/n8n/testbed';
+import { benchArgs, median, startScriptServer, writeBenchSection } from './benchSupport';
 
-const WRITE = !process.argv.includes('--no-write');
-const args = Object.fromEntries(
-	process.argv.slice(2).filter((a) => a.includes('=')).map((a) => {
-		const [k, v] = a.replace(/^--/, '').split('=');
-		return [k, Number(v)];
-	}),
-);
+const { write: WRITE, figures: args } = benchArgs();
 const RUNS = args.runs || 3;
 const TARGETS = args.targets || 200;
 const DELAY_MS = args.delay || 50;
@@ -35,7 +26,7 @@ const DELAY_MS = args.delay || 50;
 // targets distinct for the node's per-target state and metrics. One process
 // holds 200 concurrent 50 ms timers without effort; `/__count` reports how
 // many target requests it served so the bench can prove every GET happened.
-const targetServer = `
+const SERVER_CODE = `
 const http = require('node:http');
 let served = 0;
 const server = http.createServer((req, res) => {
@@ -50,13 +41,7 @@ server.keepAliveTimeout = 60000;
 server.listen(0, '127.0.0.1', () => console.log(server.address().port));
 `;
 
-function startTargets(): Promise<{ child: ChildProcess; base: string }> {
-	const child = spawn(process.execPath, ['-e', targetServer], { stdio: ['ignore', 'pipe', 'inherit'] });
-	return new Promise((resolve, reject) => {
-		child.once('error', reject);
-		child.stdout!.once('data', (chunk: Buffer) => resolve({ child, base: `http://127.0.0.1:${chunk.toString().trim()}` }));
-	});
-}
+const startTargets = () => startScriptServer(SERVER_CODE);
 
 interface Variant {
 	node: string;
@@ -131,19 +116,6 @@ function workflow(base: string): Record<string, unknown> {
 	};
 }
 
-const median = (xs: number[]) => {
-	const s = [...xs].sort((a, b) => a - b);
-	return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-/** Replaces (or appends) one `## title` section of a markdown document. */
-function replaceSection(doc: string, title: string, body: string): string {
-	const heading = `## ${title}`;
-	const section = `${heading}\n\n${body.trim()}\n`;
-	const start = doc.indexOf(`${heading}\n`);
-	if (start < 0) return `${doc.trimEnd()}\n\n${section}`;
-	const next = doc.indexOf('\n## ', start + heading.length);
-	return `${doc.slice(0, start)}${section}${next < 0 ? '' : `\n${doc.slice(next + 1)}`}`;
-}
 
 /** Unmeasured warm-up nodes in the workflow (one per client), each also probing every target. */
 const WARM_UPS = 2;
@@ -226,10 +198,7 @@ async function main() {
 		].join('\n');
 		console.log(body);
 		if (WRITE) {
-			const file = join(repoRoot, 'docs/benchmarks.md');
-			const doc = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-			writeFileSync(file, replaceSection(doc, 'Health check', body));
-			console.error('docs/benchmarks.md: "Health check" section written');
+			writeBenchSection('Health check', body);
 		}
 	} finally {
 		await bed.dispose();

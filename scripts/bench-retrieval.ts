@@ -14,28 +14,19 @@
 //
 // The search API lives in a separate process so its timers and sockets do not
 // compete with this script's event loop; n8n is a third process.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
 
-import { repoRoot } from '../testbed/n8n/paths';
 import { N8nTestBed } from '../testbed/n8n/testbed';
+import { benchArgs, median, startScriptServer, writeBenchSection } from './benchSupport';
 
-const WRITE = !process.argv.includes('--no-write');
-const args = Object.fromEntries(
-	process.argv.slice(2).filter((a) => a.includes('=')).map((a) => {
-		const [k, v] = a.replace(/^--/, '').split('=');
-		return [k, Number(v)];
-	}),
-);
+const { write: WRITE, figures: args } = benchArgs();
 const RUNS = args.runs || 3;
 const CASES = args.cases || 200;
 const DELAY_MS = args.delay || 20;
 const K = 5;
 
 // Answers question "q<i>" with five documents, d<i> first; counts the searches it served.
-const searchServer = `
+const SERVER_CODE = `
 const http = require('node:http');
 let served = 0;
 const server = http.createServer((req, res) => {
@@ -58,13 +49,7 @@ server.keepAliveTimeout = 60000;
 server.listen(0, '127.0.0.1', () => console.log(server.address().port));
 `;
 
-function startSearch(): Promise<{ child: ChildProcess; base: string }> {
-	const child = spawn(process.execPath, ['-e', searchServer], { stdio: ['ignore', 'pipe', 'inherit'] });
-	return new Promise((resolve, reject) => {
-		child.once('error', reject);
-		child.stdout!.once('data', (chunk: Buffer) => resolve({ child, base: `http://127.0.0.1:${chunk.toString().trim()}` }));
-	});
-}
+const startSearch = () => startScriptServer(SERVER_CODE);
 
 interface Variant {
 	node: string;
@@ -143,20 +128,7 @@ function workflow(base: string): Record<string, unknown> {
 	};
 }
 
-const median = (xs: number[]) => {
-	const s = [...xs].sort((a, b) => a - b);
-	return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
-/** Replaces (or appends) one `## title` section of a markdown document. */
-function replaceSection(doc: string, title: string, body: string): string {
-	const heading = `## ${title}`;
-	const section = `${heading}\n\n${body.trim()}\n`;
-	const start = doc.indexOf(`${heading}\n`);
-	if (start < 0) return `${doc.trimEnd()}\n\n${section}`;
-	const next = doc.indexOf('\n## ', start + heading.length);
-	return `${doc.slice(0, start)}${section}${next < 0 ? '' : `\n${doc.slice(next + 1)}`}`;
-}
 
 const WARM_UPS = 2;
 const apiTime = (concurrency: number) => Math.ceil(CASES / concurrency) * DELAY_MS;
@@ -226,10 +198,7 @@ async function main() {
 		].join('\n');
 		console.log(body);
 		if (WRITE) {
-			const file = join(repoRoot, 'docs/benchmarks.md');
-			const doc = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-			writeFileSync(file, replaceSection(doc, 'Retrieval check', body));
-			console.error('docs/benchmarks.md: "Retrieval check" section written');
+			writeBenchSection('Retrieval check', body);
 		}
 	} finally {
 		await bed.dispose();
