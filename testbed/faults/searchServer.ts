@@ -22,6 +22,7 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody } from '../httpBody';
 
 export interface Doc {
 	id: string;
@@ -56,14 +57,6 @@ function send(res: http.ServerResponse, code: number, body: unknown, type = 'app
 	res.end(typeof body === 'string' ? body : JSON.stringify(body));
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
-	return new Promise((resolve, reject) => {
-		const chunks: Buffer[] = [];
-		req.on('data', (c: Buffer) => chunks.push(c));
-		req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-		req.on('error', reject);
-	});
-}
 
 function parse(body: string): Record<string, unknown> {
 	try {

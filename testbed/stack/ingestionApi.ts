@@ -57,6 +57,7 @@ import Database from 'better-sqlite3';
 
 import { indexDocs, REINDEX_MODES, type IndexResult, type ReindexMode } from './docsIndexer';
 import type { QdrantTarget } from './qdrantRest';
+import { readBody } from '../httpBody';
 
 export type RunOutcome = 'succeed' | 'fail';
 export type Outcome = RunOutcome | 'hang';
@@ -223,14 +224,6 @@ function send(res: ServerResponse, code: number, body: unknown, headers: Record<
 	res.end(JSON.stringify(body));
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-	return new Promise((resolve, reject) => {
-		const chunks: Buffer[] = [];
-		req.on('data', (c: Buffer) => chunks.push(c));
-		req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-		req.on('error', reject);
-	});
-}
 
 function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
 	const v = headers[name];

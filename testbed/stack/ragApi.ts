@@ -35,6 +35,7 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 import type { DocsIndex } from './docsSearch';
 import { qdrantCorpus } from './qdrantCorpus';
 import type { QdrantTarget } from './qdrantRest';
+import { readBody } from '../httpBody';
 
 export interface RagApiMetricNames {
 	requestsTotal: string;
@@ -92,14 +93,6 @@ function send(res: ServerResponse, code: number, body: unknown, type = 'applicat
 	res.end(typeof body === 'string' ? body : JSON.stringify(body));
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-	return new Promise((resolve, reject) => {
-		const chunks: Buffer[] = [];
-		req.on('data', (c: Buffer) => chunks.push(c));
-		req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-		req.on('error', reject);
-	});
-}
 
 export async function startRagApi(options: RagApiOptions = {}): Promise<RagApi> {
 	const names = { ...DEFAULT_METRIC_NAMES, ...options.metricNames };

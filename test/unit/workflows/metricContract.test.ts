@@ -12,13 +12,10 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { metricsUsedBy } from '../../../gen/catalog';
-import { generateAll } from '../../../gen/cli';
-import { loadConfig } from '../../../gen/config/load';
-import { buildRuleGroups } from '../../../gen/prometheus/rules';
 import { METRICS } from '../../../nodes/shared/metricCatalog';
 import { repoRoot } from '../../../testbed/n8n/paths';
 import { PACKAGE_PREFIX, packageNodeDescriptions, readWorkflow, workflowFileNames } from './workflowFiles';
-import { SHIPPED_CONFIG } from '../gen/prometheus/helpers';
+import { generatedExpressions, SHIPPED_CONFIG } from '../gen/prometheus/helpers';
 
 /**
  * Producers no shipped workflow holds yet, with where they are coming from.
@@ -65,19 +62,7 @@ function pushedByNodeType(): Map<string, Set<string>> {
 
 /** Every metric name the generated rules and Grafana dashboards of the shipped config query. */
 function usedMetrics(): Set<string> {
-	const cfg = loadConfig(SHIPPED_CONFIG);
-	const exprs = buildRuleGroups(cfg).flatMap((g) => g.rules.map((r) => r.expr));
-	const walk = (value: unknown): void => {
-		if (Array.isArray(value)) value.forEach(walk);
-		else if (value && typeof value === 'object') {
-			for (const [k, v] of Object.entries(value)) {
-				if (k === 'expr' && typeof v === 'string') exprs.push(v);
-				else walk(v);
-			}
-		}
-	};
-	for (const f of generateAll(SHIPPED_CONFIG)) if (f.path.startsWith('grafana/') && f.path.endsWith('.json')) walk(JSON.parse(f.content));
-	return new Set(exprs.flatMap((e) => metricsUsedBy(e)));
+	return new Set(generatedExpressions(SHIPPED_CONFIG).flatMap((e) => metricsUsedBy(e)));
 }
 
 const producers = pushedByNodeType();

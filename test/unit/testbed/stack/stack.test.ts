@@ -9,9 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildCatalog, metricsUsedBy } from '../../../../gen/catalog';
-import { generateAll } from '../../../../gen/cli';
 import { loadConfig } from '../../../../gen/config/load';
-import { buildRuleGroups } from '../../../../gen/prometheus/rules';
+import { generatedExpressions } from '../../gen/prometheus/helpers';
 import { validateManifest } from '../../../../nodes/RagFreshnessCheck/manifest';
 import { readDocs } from '../../../../testbed/stack/docsSearch';
 import { DOCS_DIR, startExampleStack, type ExampleStack } from '../../../../testbed/stack/stack';
@@ -27,22 +26,6 @@ afterAll(async () => {
 	await stack?.stop();
 });
 
-/** Every PromQL expression of the generated rules and Grafana dashboards. */
-function generatedExpressions(): string[] {
-	const cfg = loadConfig(SHIPPED);
-	const exprs = buildRuleGroups(cfg).flatMap((g) => g.rules.map((r) => r.expr));
-	const walk = (value: unknown): void => {
-		if (Array.isArray(value)) value.forEach(walk);
-		else if (value && typeof value === 'object') {
-			for (const [k, v] of Object.entries(value)) {
-				if (k === 'expr' && typeof v === 'string') exprs.push(v);
-				else walk(v);
-			}
-		}
-	};
-	for (const f of generateAll(SHIPPED)) if (f.path.startsWith('grafana/') && f.path.endsWith('.json')) walk(JSON.parse(f.content));
-	return exprs;
-}
 
 /** Metric names (not series) in an exposition: `# TYPE` lines and sample names. */
 function exposedNames(text: string): Set<string> {
@@ -56,7 +39,7 @@ function exposedNames(text: string): Set<string> {
 
 test('/metrics exposes every RAG-API metric the generated rules and dashboards of the shipped config use', async () => {
 	const catalog = buildCatalog(loadConfig(SHIPPED));
-	const used = new Set(generatedExpressions().flatMap((e) => metricsUsedBy(e)));
+	const used = new Set(generatedExpressions(SHIPPED).flatMap((e) => metricsUsedBy(e)));
 	const ragApiMetrics = [...used].filter((name) => catalog.get(name)?.producer === 'rag-api').sort();
 	// the shipped config has a rag-api with an SLO: the request counter and the histogram series are used
 	expect(ragApiMetrics).toEqual(expect.arrayContaining(['http_requests_total', 'http_request_duration_seconds_bucket']));
