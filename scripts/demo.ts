@@ -23,7 +23,7 @@ import { startExampleStack } from '../testbed/stack/stack';
 import { dropUnservedHealthTargets, EXTERNAL_NODE_TYPES, localiseWorkflow, shippedWorkflows, type Workflow } from '../testbed/stack/workflows';
 import { receiverNode, startAlertReceiver, type ExportedNode } from '../testbed/alertReceiver';
 import { startPushgateway } from '../testbed/pushgatewayServer';
-import { LOOP_FILES, runLoop, withLoopStart } from './demoLoop';
+import { CANARY_FILE, LOOP_FILES, runLoop, withLoopStart } from './demoLoop';
 
 const ROOT = resolve(__dirname, '..');
 const QDRANT_KEY = 'demo-qdrant-key';
@@ -126,10 +126,11 @@ async function main(): Promise<void> {
 			};
 			// One import for all (each n8n CLI call costs seconds); publishing happens in the running server below.
 			const prepared = workflows.map(({ file, workflow }) => {
-				// The loop's workflows keep their schedules off (the demo starts them itself, below) and post
-				// their Slack messages to the local receiver, which prints them.
+				// The loop's workflows post their Slack messages to the local receiver, which prints them. The
+				// gated nightly ingestion keeps its schedule off (the loop below starts it); the canary keeps its
+				// 15 m schedule, the period the demo config's retrieval rules expect (RagRetrievalCanaryStale after 30 m).
 				const loop = LOOP_FILES.includes(file);
-				const local = localiseWorkflow(workflow, hosts, credentials, { enableTriggers: !loop });
+				const local = localiseWorkflow(workflow, hosts, credentials, { enableTriggers: !loop || file === CANARY_FILE });
 				if (loop) {
 					local.nodes = local.nodes.map((n) =>
 						n.type === 'n8n-nodes-base.slack' ? (receiverNode(n as ExportedNode, `${receiver.url}/n8n-slack`, { text: (n.parameters as { text: string }).text }) as typeof n) : n,

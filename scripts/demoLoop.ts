@@ -13,7 +13,8 @@ import type { Workflow } from '../testbed/stack/workflows';
 import type { N8nServer } from '../testbed/n8n/server';
 import type { WorkflowRun } from '../testbed/n8n/testbed';
 
-export const LOOP_FILES = ['nightly-ingestion.json', 'retrieval-canary.json'];
+export const CANARY_FILE = 'retrieval-canary.json';
+export const LOOP_FILES = ['nightly-ingestion.json', CANARY_FILE];
 
 const pathOf = (wf: Workflow) => `demo-${String(wf.id)}`;
 
