@@ -111,6 +111,22 @@ export async function startPrometheus(config: WrittenConfig, port: number): Prom
 	});
 }
 
+/**
+ * Prometheus on the rules generated from `configFile`, scraping itself, the
+ * Pushgateway and n8n, with no Alertmanager: for tests that read the alert
+ * states from Prometheus itself (`/api/v1/alerts`). Files go under `dir`.
+ */
+export async function startRulesPrometheus(configFile: string, dir: string, targets: { pushgatewayUrl: string; n8nUrl: string }): Promise<ManagedProcess> {
+	const [promPort, amPort] = [await freePort(), await freePort()];
+	const config = writeObservabilityConfig(
+		configFile,
+		dir,
+		{ jobs: { prometheus: `127.0.0.1:${promPort}`, pushgateway: new URL(targets.pushgatewayUrl).host, n8n: new URL(targets.n8nUrl).host }, alertmanager: `127.0.0.1:${amPort}` },
+		'http://127.0.0.1:9',
+	);
+	return await startPrometheus(config, promPort);
+}
+
 export async function startAlertmanager(config: WrittenConfig, port: number): Promise<ManagedProcess> {
 	mkdirSync(join(config.dir, 'am-data'), { recursive: true });
 	return await startProcess({

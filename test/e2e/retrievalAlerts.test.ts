@@ -33,7 +33,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { freePort, startPrometheus, writeObservabilityConfig } from '../../testbed/observability';
+import { startRulesPrometheus } from '../../testbed/observability';
 import type { ManagedProcess } from '../../testbed/processes';
 import { startExampleStack, type ExampleStack } from '../../testbed/stack/stack';
 import { localiseWorkflow, type Workflow, type WorkflowNode } from '../../testbed/stack/workflows';
@@ -169,15 +169,7 @@ beforeAll(async () => {
 	await n8n.activateWorkflow(CANARY_ID);
 
 	dir = mkdtempSync(join(tmpdir(), 'ragops-retrieval-alerts-'));
-	const [promPort, amPort] = [await freePort(), await freePort()];
-	// Only Prometheus and the Pushgateway are scraped; the jobs without a local process are left out.
-	const config = writeObservabilityConfig(
-		CONFIG,
-		dir,
-		{ jobs: { prometheus: `127.0.0.1:${promPort}`, pushgateway: new URL(pgw.url).host, n8n: new URL(n8n.baseUrl).host }, alertmanager: `127.0.0.1:${amPort}` },
-		'http://127.0.0.1:9',
-	);
-	prometheus = await startPrometheus(config, promPort);
+	prometheus = await startRulesPrometheus(CONFIG, dir, { pushgatewayUrl: pgw.url, n8nUrl: n8n.baseUrl });
 });
 
 afterAll(async () => {

@@ -23,7 +23,7 @@ import { join, resolve } from 'node:path';
 
 import { STALE_INTERVALS } from '../../gen/prometheus/rules/health';
 import { createCheckedTestBed } from '../../testbed/n8n/checkedBed';
-import { freePort, startPrometheus, writeObservabilityConfig } from '../../testbed/observability';
+import { startRulesPrometheus } from '../../testbed/observability';
 import type { ManagedProcess } from '../../testbed/processes';
 import { localiseWorkflow, type Workflow } from '../../testbed/stack/workflows';
 import { startHealthServer, type HealthServer } from '../../testbed/faults/healthServers';
@@ -109,15 +109,7 @@ beforeAll(async () => {
 	n8n = await bed.startServer();
 
 	dir = mkdtempSync(join(tmpdir(), 'ragops-schedule-edit-'));
-	const [promPort, amPort] = [await freePort(), await freePort()];
-	// No Alertmanager: the test reads the alert states from Prometheus itself.
-	const config = writeObservabilityConfig(
-		CONFIG,
-		dir,
-		{ jobs: { prometheus: `127.0.0.1:${promPort}`, pushgateway: new URL(pgw.url).host, n8n: new URL(n8n.baseUrl).host }, alertmanager: `127.0.0.1:${amPort}` },
-		'http://127.0.0.1:9',
-	);
-	prometheus = await startPrometheus(config, promPort);
+	prometheus = await startRulesPrometheus(CONFIG, dir, { pushgatewayUrl: pgw.url, n8nUrl: n8n.baseUrl });
 });
 
 afterAll(async () => {
