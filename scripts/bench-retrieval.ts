@@ -17,7 +17,8 @@
 import { cpus, loadavg } from 'node:os';
 
 import { N8nTestBed } from '../testbed/n8n/testbed';
-import { benchArgs, median, startScriptServer, writeBenchSection } from './benchSupport';
+import { startScriptServer } from '../testbed/processes';
+import { benchArgs, median, writeBenchSection } from './benchSupport';
 
 const { write: WRITE, figures: args } = benchArgs();
 const RUNS = args.runs || 3;

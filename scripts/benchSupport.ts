@@ -1,10 +1,8 @@
 /**
- * What every `npm run bench:*` script shares: its command-line figures, a
- * local server in a process of its own (so its timers and sockets do not
- * compete with the bench's event loop), the median, and writing its section
- * of docs/benchmarks.md while keeping the other sections.
+ * What every `npm run bench:*` script shares: its command-line figures, the
+ * median, and writing its section of docs/benchmarks.md while keeping the
+ * other sections. Their local servers start through testbed/processes.ts.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -21,16 +19,6 @@ export function benchArgs(argv: string[] = process.argv.slice(2)): { write: bool
 			}),
 	);
 	return { write: !argv.includes('--no-write'), figures };
-}
-
-/** Runs `code` (a script whose first stdout line is the port it listens on, 127.0.0.1) in a child process of its own. */
-export function startScriptServer(code: string): Promise<{ child: ChildProcess; base: string }> {
-	const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
-	return new Promise((resolve, reject) => {
-		child.once('error', reject);
-		child.once('exit', (exitCode) => reject(new Error(`bench server exited (${exitCode}) before it listened`)));
-		child.stdout!.once('data', (chunk: Buffer) => resolve({ child, base: `http://127.0.0.1:${chunk.toString().trim()}` }));
-	});
 }
 
 export const median = (xs: number[]): number => {

@@ -97,3 +97,17 @@ export async function startProcess(opts: {
 	await proc.stop();
 	throw new Error(`${opts.name} was not ready at ${opts.url}:\n${proc.log().slice(-3000)}`);
 }
+
+/**
+ * Runs `code` in a child process of its own (a bench's local server: its timers and sockets
+ * then do not compete with the bench's event loop). The script prints the port it listens on,
+ * 127.0.0.1, as its first stdout line.
+ */
+export function startScriptServer(code: string): Promise<{ child: ChildProcess; base: string }> {
+	const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+	return new Promise((resolve, reject) => {
+		child.once('error', reject);
+		child.once('exit', (exitCode) => reject(new Error(`bench server exited (${exitCode}) before it listened`)));
+		child.stdout!.once('data', (chunk: Buffer) => resolve({ child, base: `http://127.0.0.1:${chunk.toString().trim()}` }));
+	});
+}
